@@ -1,0 +1,117 @@
+"""Connection manager: `method: dbsql` is upstream's; `method: session` opens a Spark session."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from multiprocessing.context import SpawnContext
+from typing import Any, cast
+
+from dbt.adapters.contracts.connection import AdapterRequiredConfig, Connection, ConnectionState
+from dbt_common.exceptions import DbtRuntimeError
+
+from dbt.adapters.databricks.connections import DatabricksConnectionManager, DatabricksDBTConnection
+from dbt.adapters.databricks.dbr_capabilities import DBRCapabilities
+from dbt.adapters.databricks.events.other_events import QueryError
+from dbt.adapters.databricks.logging import logger
+from dbt.adapters.databricks.utils import redact_credentials
+from dbt.adapters.databricks_session.credentials import DatabricksSessionCredentials
+from dbt.adapters.databricks_session.spark.errors import as_database_error
+from dbt.adapters.databricks_session.spark.handle import SessionHandle, open_handle
+from dbt.adapters.databricks_session.spark.local import DEFAULT_MASTER, LocalSparkSettings
+from dbt.adapters.databricks_session.spark.source import base_session
+
+
+def local_settings(creds: DatabricksSessionCredentials, project_root: str, target_path: str) -> LocalSparkSettings:
+    """Local Spark settings from the profile; relative paths are relative to the project."""
+    default_dir = os.path.join(project_root, target_path, "spark")
+    local_dir = os.path.join(project_root, os.path.expanduser(creds.spark_local_dir or default_dir))
+    return LocalSparkSettings(
+        master=creds.spark_master or DEFAULT_MASTER,
+        local_dir=os.path.normpath(local_dir),
+        conf={key: str(value) for key, value in (creds.spark_conf or {}).items()},
+    )
+
+
+class DatabricksSessionConnectionManager(DatabricksConnectionManager):
+    TYPE: str = "databricks_session"
+    # Our own cache: upstream keys it by http_path, and every session connection has "".
+    _dbr_capabilities_cache: dict[str, DBRCapabilities] = {}
+    # One local Spark per process, so its settings are process-wide too (like upstream's
+    # class-level credentials manager).
+    _local_settings: LocalSparkSettings = LocalSparkSettings(local_dir="target/spark")
+
+    def __init__(self, profile: AdapterRequiredConfig, mp_context: SpawnContext) -> None:
+        super().__init__(profile, mp_context)
+        creds = cast(DatabricksSessionCredentials, profile.credentials)
+        if creds.is_session:
+            project_root = getattr(profile, "project_root", None) or os.getcwd()
+            target_path = getattr(profile, "target_path", None) or "target"
+            type(self)._local_settings = local_settings(creds, project_root, target_path)
+
+    @property
+    def session_mode(self) -> bool:
+        return cast(DatabricksSessionCredentials, self.profile.credentials).is_session
+
+    @classmethod
+    def open(cls, connection: Connection) -> Connection:
+        creds = cast(DatabricksSessionCredentials, connection.credentials)
+        if not creds.is_session:
+            return super().open(connection)
+        if connection.state == ConnectionState.OPEN:
+            return connection
+        try:
+            handle = open_handle(
+                base_session(cls._local_settings),
+                catalog=creds.database,
+                schema=creds.schema,
+                session_properties=creds.session_properties or {},
+                label=lambda: connection.name or "dbt",
+            )
+        except DbtRuntimeError:
+            connection.state = ConnectionState.FAIL
+            raise
+        cls._record_session(cast(DatabricksDBTConnection, connection), handle)
+        return connection
+
+    @classmethod
+    def _record_session(cls, connection: DatabricksDBTConnection, handle: SessionHandle) -> None:
+        connection.handle = handle
+        connection.state = ConnectionState.OPEN
+        connection.session_id = handle.session_id
+        connection.capabilities = DBRCapabilities(
+            dbr_version=handle.runtime_version, is_sql_warehouse=False
+        )
+        cls._dbr_capabilities_cache[connection.http_path] = connection.capabilities
+        logger.debug(f"{handle} - opened for {connection.name}")
+
+    @classmethod
+    def _cache_dbr_capabilities(cls, creds: Any, http_path: str) -> None:
+        # Session capabilities come from the session itself when it opens (see open()).
+        if not cast(DatabricksSessionCredentials, creds).is_session:
+            super()._cache_dbr_capabilities(creds, http_path)
+
+    def is_cluster(self) -> bool:
+        return True if self.session_mode else super().is_cluster()
+
+    def cancel_open(self) -> list[str]:
+        if not self.session_mode:
+            return super().cancel_open()
+        # Session mode has no REST client, so there are no Jobs API runs to cancel.
+        return super(DatabricksConnectionManager, self).cancel_open()
+
+    @contextmanager
+    def exception_handler(self, sql: str) -> Iterator[None]:
+        if not self.session_mode:
+            with super().exception_handler(sql):
+                yield
+            return
+        try:
+            yield
+        except DbtRuntimeError as exc:
+            logger.debug(QueryError(redact_credentials(sql), exc))
+            raise
+        except Exception as exc:
+            logger.debug(QueryError(redact_credentials(sql), exc))
+            raise as_database_error(exc) from exc

@@ -1,0 +1,106 @@
+"""Profile for `type: databricks_session`: upstream's keys plus `method` and local Spark keys."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from dbt_common.exceptions import DbtValidationError
+
+from dbt.adapters.databricks.credentials import (
+    CATALOG_KEY_IN_SESSION_PROPERTIES,
+    DatabricksCredentials,
+)
+
+SESSION = "session"
+DBSQL = "dbsql"
+METHODS = (SESSION, DBSQL)
+SESSION_MODE_ENV = "DBT_DATABRICKS_SESSION_MODE"
+RUNTIME_ENV = "DATABRICKS_RUNTIME_VERSION"
+OPEN_SOURCE_CATALOG = "spark_catalog"
+SESSION_ONLY_KEYS = ("spark_master", "spark_local_dir", "spark_conf")
+
+
+def detect_method(host: Optional[str]) -> str:
+    """`session` when asked for by env var, or on a Databricks runtime with no `host` set."""
+    if os.environ.get(SESSION_MODE_ENV, "").strip().lower() == "true":
+        return SESSION
+    if os.environ.get(RUNTIME_ENV) and not host:
+        return SESSION
+    return DBSQL
+
+
+@dataclass
+class DatabricksSessionCredentials(DatabricksCredentials):
+    # `session` runs SQL on a SparkSession; `dbsql` is dbt-databricks unchanged.
+    method: Optional[str] = None
+    # Embedded local Spark only (ignored when a session already exists in the process).
+    spark_master: Optional[str] = None
+    spark_local_dir: Optional[str] = None
+    spark_conf: Optional[dict[str, Any]] = None
+
+    def __post_init__(self) -> None:
+        self.method = self._resolve_method()
+        if self.method == SESSION:
+            self._prepare_session_mode()
+        super().__post_init__()
+
+    def _resolve_method(self) -> str:
+        method = (self.method or detect_method(self.host)).strip().lower()
+        if method not in METHODS:
+            raise DbtValidationError(
+                f"Unknown `method: {self.method}` in the databricks_session profile. "
+                "Use `method: session` (run in a Spark session) or `method: dbsql` "
+                "(a SQL warehouse or cluster over HTTP, exactly as dbt-databricks)."
+            )
+        return method
+
+    def _prepare_session_mode(self) -> None:
+        if not self.schema:
+            raise DbtValidationError(
+                "`schema` is required in the profile for `method: session` "
+                "(the schema dbt builds models in)."
+            )
+        # On open-source Spark the session catalog is `spark_catalog`; a runtime keeps
+        # upstream's `hive_metastore` default.
+        properties = self.session_properties or {}
+        if (
+            self.database is None
+            and CATALOG_KEY_IN_SESSION_PROPERTIES not in properties
+            and not os.environ.get(RUNTIME_ENV)
+        ):
+            self.database = OPEN_SOURCE_CATALOG
+        self.http_path = self.http_path or ""
+
+    @property
+    def is_session(self) -> bool:
+        return self.method == SESSION
+
+    @property
+    def type(self) -> str:
+        return "databricks_session"
+
+    @property
+    def unique_field(self) -> str:
+        if self.is_session:
+            return f"{SESSION}:{self.database}"
+        return super().unique_field
+
+    @property
+    def cluster_id(self) -> Optional[str]:
+        if self.is_session:
+            return None
+        return super().cluster_id
+
+    def validate_creds(self) -> None:
+        if self.is_session:
+            return  # no host, token or http_path: the session is already authenticated
+        super().validate_creds()
+
+    def _connection_keys(self, *, with_aliases: bool = False) -> tuple[str, ...]:
+        upstream = super()._connection_keys(with_aliases=with_aliases)
+        if not self.is_session:
+            return ("method", *upstream)
+        kept = tuple(key for key in upstream if key not in ("host", "http_path"))
+        return ("method", *kept, *(k for k in SESSION_ONLY_KEYS if getattr(self, k)))

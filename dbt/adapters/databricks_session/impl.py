@@ -1,0 +1,151 @@
+"""The adapter: dbt-databricks with the few overrides session mode needs."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any, Optional, cast
+
+from dbt.adapters.base.impl import AdapterTrackingRelationInfo, available
+from dbt.adapters.contracts.relation import RelationConfig
+from dbt_common.exceptions import DbtConfigError
+
+from dbt.adapters.databricks import constants
+from dbt.adapters.databricks.catalogs._relation import DatabricksCatalogRelation
+from dbt.adapters.databricks.column import DatabricksColumn
+from dbt.adapters.databricks.impl import DatabricksAdapter
+from dbt.adapters.databricks.logging import logger
+from dbt.adapters.databricks.relation import DatabricksRelation
+from dbt.adapters.databricks_session.__version__ import version
+from dbt.adapters.databricks_session.connections import DatabricksSessionConnectionManager
+from dbt.adapters.databricks_session.credentials import DatabricksSessionCredentials
+from dbt.adapters.databricks_session.relation import DatabricksSessionRelation
+from dbt.adapters.databricks_session.spark.handle import SessionHandle
+
+NO_DELTA_FORMAT = constants.PARQUET_FILE_FORMAT
+
+
+class DatabricksSessionAdapter(DatabricksAdapter):
+    ConnectionManager = DatabricksSessionConnectionManager
+    connections: DatabricksSessionConnectionManager
+    Relation = DatabricksSessionRelation  # type: ignore[assignment]
+
+    _told_about_parquet = False
+
+    # -- identity ------------------------------------------------------------------------------
+
+    @classmethod
+    def get_adapter_run_info(cls, config: RelationConfig) -> AdapterTrackingRelationInfo:
+        # dbt derives a module name from the class name ("databrickssession"), which we lack.
+        return AdapterTrackingRelationInfo(
+            adapter_name="databricks_session",
+            base_adapter_version=import_module("dbt.adapters.__about__").version,
+            adapter_version=version,
+            model_adapter_details=cls._get_adapter_specific_run_info(config),
+        )
+
+    @property
+    def credentials(self) -> DatabricksSessionCredentials:
+        return cast(DatabricksSessionCredentials, self.config.credentials)
+
+    def _session_handle(self) -> Optional[SessionHandle]:
+        """This thread's session, or None in dbsql mode or before a connection (parse time)."""
+        connection = self.connections.get_if_exists()
+        if not self.credentials.is_session or connection is None:
+            return None
+        return cast(SessionHandle, connection.handle)
+
+    @available
+    def is_session_mode(self) -> bool:
+        return self.credentials.is_session
+
+    @available
+    def load_seed_rows(
+        self, relation: DatabricksRelation, agate_table: Any, columns: list[tuple[str, str]]
+    ) -> str:
+        """Load a seed's rows in one DataFrame write; returns the SQL it is equivalent to."""
+        handle = self._session_handle()
+        assert handle is not None, "load_seed_rows runs in session mode only"
+        table = relation.render()
+        count = handle.load_rows(table, columns, list(agate_table.rows))
+        casts = ", ".join(f"CAST(c{i} AS {type_name})" for i, (_, type_name) in enumerate(columns))
+        return f"-- {count} rows from the seed file\ninsert overwrite {table} select {casts}"
+
+    # -- capabilities --------------------------------------------------------------------------
+
+    def _has_dbr_capability_parse(self, capability_name: str) -> bool:
+        # A session is a cluster: stay conservative until a connection reports its runtime.
+        if self.credentials.is_session:
+            return False
+        return super()._has_dbr_capability_parse(capability_name)
+
+    # -- relations built by upstream with its own class ----------------------------------------
+
+    def list_relations_without_caching(  # type: ignore[override]
+        self, schema_relation: DatabricksRelation
+    ) -> list[DatabricksRelation]:
+        relations = super().list_relations_without_caching(schema_relation)
+        return [DatabricksSessionRelation.of(relation) for relation in relations]
+
+    def _get_updated_relation(
+        self, relation: DatabricksRelation
+    ) -> tuple[DatabricksRelation, list[DatabricksColumn]]:
+        updated, columns = super()._get_updated_relation(relation)
+        return DatabricksSessionRelation.of(updated), columns
+
+    # -- file format: parquet where the session has no Delta -----------------------------------
+
+    def resolve_file_format(self, config: Any) -> str:
+        if config.get("file_format") or config.get("table_format"):
+            return self._checked_format(super().resolve_file_format(config))
+        return self._default_file_format()
+
+    def build_catalog_relation(self, model: RelationConfig) -> Optional[DatabricksCatalogRelation]:
+        relation = super().build_catalog_relation(model)
+        if isinstance(relation, DatabricksCatalogRelation):
+            explicit = model.config.get("file_format") if model.config else None
+            if explicit or (model.config and model.config.get("table_format")):
+                relation.file_format = self._checked_format(relation.file_format or "")
+            else:
+                relation.file_format = self._default_file_format()
+        return relation
+
+    def _default_file_format(self) -> str:
+        handle = self._session_handle()
+        if handle is None or handle.has_delta:
+            return constants.DELTA_FILE_FORMAT
+        if not DatabricksSessionAdapter._told_about_parquet:
+            DatabricksSessionAdapter._told_about_parquet = True
+            logger.info(
+                "Session mode: this Spark session has no Delta Lake, so tables default to "
+                "file_format 'parquet' (merge, snapshots, constraints and other Delta "
+                "features are unavailable here)."
+            )
+        return NO_DELTA_FORMAT
+
+    def _checked_format(self, file_format: str) -> str:
+        handle = self._session_handle()
+        if file_format == constants.DELTA_FILE_FORMAT and handle is not None and not handle.has_delta:
+            raise DbtConfigError(
+                "file_format 'delta' needs Delta Lake, which this Spark session does not have "
+                "(open-source local Spark). Use file_format 'parquet' here, or run on a "
+                "Databricks runtime."
+            )
+        return file_format
+
+    # -- dbt debug -----------------------------------------------------------------------------
+
+    def debug_query(self) -> None:
+        if not self.credentials.is_session:
+            return super().debug_query()
+        self.execute("select 1 as id")
+        handle = self._session_handle()
+        assert handle is not None
+        runtime = handle.runtime_version
+        logger.info(f"  Spark version: {handle.spark.version}")
+        logger.info(
+            "  Databricks runtime: "
+            + (f"{runtime[0]}.{runtime[1]}" if runtime else "none (open-source Spark)")
+        )
+        logger.info(f"  Session origin: {handle.base.origin}")
+        logger.info(f"  Catalog / schema: {self.credentials.database} / {self.credentials.schema}")
+        logger.info("  Connections isolated: yes (one Spark session per dbt connection)")

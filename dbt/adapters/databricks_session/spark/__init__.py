@@ -1,0 +1,1 @@
+"""Everything that touches pyspark. Nothing here imports pyspark at module import time."""

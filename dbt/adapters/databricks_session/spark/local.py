@@ -1,0 +1,136 @@
+"""The embedded local Spark used where no Databricks runtime or caller's session exists.
+
+Tables live in a Hive metastore (embedded Derby) and a warehouse directory under one local
+directory, by default inside the dbt project's target path: separate `dbt seed`, `dbt run` and
+`dbt test` processes see the same tables, and `dbt clean` resets them. Delta Lake jars cannot
+be installed offline, so tables here are parquet (see impl.py for the file-format default).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from dbt_common.exceptions import DbtRuntimeError
+
+from dbt.adapters.databricks_session.spark.errors import spark_error_message
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+MIN_JAVA_MAJOR = 17
+DEFAULT_MASTER = "local[*]"
+APP_NAME = "dbt-databricks-session"
+# Spark logs every failed statement at ERROR from the JVM; dbt already reports the failures
+# that matter, and dbt-databricks probes for missing relations on purpose.
+DEFAULT_CONF: dict[str, str] = {
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.log.level": "FATAL",
+    "spark.sql.sources.default": "parquet",
+}
+
+
+@dataclass(frozen=True)
+class LocalSparkSettings:
+    master: str = DEFAULT_MASTER
+    local_dir: str = ""
+    conf: dict[str, str] = field(default_factory=dict)
+
+    def spark_conf(self) -> dict[str, str]:
+        """Every Spark setting the local session starts with (user conf wins)."""
+        root = os.path.abspath(self.local_dir)
+        metastore = os.path.join(root, "metastore_db")
+        return {
+            **DEFAULT_CONF,
+            "spark.sql.warehouse.dir": os.path.join(root, "warehouse"),
+            "spark.sql.catalogImplementation": "hive",
+            "spark.hadoop.javax.jdo.option.ConnectionURL": (
+                f"jdbc:derby:;databaseName={metastore};create=true"
+            ),
+            "spark.driver.extraJavaOptions": f"-Dderby.system.home={root}",
+            **{key: str(value) for key, value in self.conf.items()},
+        }
+
+
+def start_local_spark(settings: LocalSparkSettings) -> SparkSession:
+    """Start the embedded Spark, failing with one clear message for each known cause."""
+    check_java()
+    from pyspark.sql import SparkSession
+
+    os.makedirs(os.path.abspath(settings.local_dir), exist_ok=True)
+    builder: Any = SparkSession.builder.master(settings.master).appName(APP_NAME)
+    for key, value in settings.spark_conf().items():
+        builder = builder.config(key, value)
+    try:
+        spark = builder.getOrCreate()
+    except Exception as exc:
+        raise DbtRuntimeError(
+            f"Could not start local Spark ({settings.master}): {spark_error_message(exc)}"
+        ) from exc
+    _open_metastore(spark, settings)
+    return spark
+
+
+def _open_metastore(spark: SparkSession, settings: LocalSparkSettings) -> None:
+    """Touch the metastore now, so a locked Derby database fails here with a clear message."""
+    try:
+        spark.sql("SHOW DATABASES").collect()
+    except Exception as exc:
+        spark.stop()
+        text = spark_error_message(exc)
+        if "Derby" in text or "XSDB6" in text or "SessionHiveMetaStoreClient" in text:
+            raise DbtRuntimeError(
+                "The local Spark metastore in "
+                f"{os.path.abspath(settings.local_dir)} is in use by another process (a second "
+                "dbt command on the same project?). Wait for it to finish, or give this run its "
+                "own directory with the profile key `spark_local_dir`."
+            ) from None
+        raise DbtRuntimeError(f"Could not open the local Spark metastore: {text}") from exc
+
+
+def check_java() -> None:
+    """Fail clearly when no Java, or one older than Spark 4 needs, is installed."""
+    java = _java_executable()
+    if java is None:
+        raise DbtRuntimeError(
+            "Local Spark needs Java 17 or newer, and no `java` was found. Install a JDK 17+ "
+            "(for example `apt-get install openjdk-17-jre-headless`) or set JAVA_HOME."
+        )
+    major = java_major_version(java)
+    if major is not None and major < MIN_JAVA_MAJOR:
+        raise DbtRuntimeError(
+            f"Local Spark needs Java {MIN_JAVA_MAJOR} or newer, but {java} is Java {major}. "
+            "Install a JDK 17+ and point JAVA_HOME at it."
+        )
+
+
+def _java_executable() -> str | None:
+    java_home = os.environ.get("JAVA_HOME")
+    if java_home:
+        candidate = os.path.join(java_home, "bin", "java")
+        return candidate if os.access(candidate, os.X_OK) else None
+    return shutil.which("java")
+
+
+def java_major_version(java: str) -> int | None:
+    """The major version `java -version` reports (8 for "1.8.0_392"), or None if unreadable."""
+    try:
+        result = subprocess.run(
+            [java, "-version"], capture_output=True, text=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return parse_java_major(result.stderr + result.stdout)
+
+
+def parse_java_major(version_text: str) -> int | None:
+    match = re.search(r'version "(\d+)(?:\.(\d+))?', version_text)
+    if not match:
+        return None
+    major = int(match.group(1))
+    return int(match.group(2) or 0) if major == 1 else major
