@@ -9,13 +9,13 @@ from multiprocessing.context import SpawnContext
 from typing import Any, cast
 
 from dbt.adapters.contracts.connection import AdapterRequiredConfig, Connection, ConnectionState
-from dbt_common.exceptions import DbtRuntimeError
-
 from dbt.adapters.databricks.connections import DatabricksConnectionManager, DatabricksDBTConnection
 from dbt.adapters.databricks.dbr_capabilities import DBRCapabilities
 from dbt.adapters.databricks.events.other_events import QueryError
 from dbt.adapters.databricks.logging import logger
 from dbt.adapters.databricks.utils import redact_credentials
+from dbt_common.exceptions import DbtRuntimeError
+
 from dbt.adapters.databricks_session.credentials import DatabricksSessionCredentials
 from dbt.adapters.databricks_session.spark.errors import as_database_error
 from dbt.adapters.databricks_session.spark.handle import SessionHandle, open_handle
@@ -23,7 +23,9 @@ from dbt.adapters.databricks_session.spark.local import DEFAULT_MASTER, LocalSpa
 from dbt.adapters.databricks_session.spark.source import base_session
 
 
-def local_settings(creds: DatabricksSessionCredentials, project_root: str, target_path: str) -> LocalSparkSettings:
+def local_settings(
+    creds: DatabricksSessionCredentials, project_root: str, target_path: str
+) -> LocalSparkSettings:
     """Local Spark settings from the profile; relative paths are relative to the project."""
     default_dir = os.path.join(project_root, target_path, "spark")
     local_dir = os.path.join(project_root, os.path.expanduser(creds.spark_local_dir or default_dir))
@@ -70,6 +72,8 @@ class DatabricksSessionConnectionManager(DatabricksConnectionManager):
                 label=lambda: connection.name or "dbt",
             )
         except DbtRuntimeError:
+            # As dbt's retry_connection does: a failed open leaves no handle to close later.
+            connection.handle = None
             connection.state = ConnectionState.FAIL
             raise
         cls._record_session(cast(DatabricksDBTConnection, connection), handle)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any, Optional
-
-from dbt_common.exceptions import DbtValidationError
+from typing import Any
 
 from dbt.adapters.databricks.credentials import (
     CATALOG_KEY_IN_SESSION_PROPERTIES,
     DatabricksCredentials,
 )
+from dbt_common.exceptions import DbtValidationError
 
 SESSION = "session"
 DBSQL = "dbsql"
@@ -22,7 +21,7 @@ OPEN_SOURCE_CATALOG = "spark_catalog"
 SESSION_ONLY_KEYS = ("spark_master", "spark_local_dir", "spark_conf")
 
 
-def detect_method(host: Optional[str]) -> str:
+def detect_method(host: str | None) -> str:
     """`session` when asked for by env var, or on a Databricks runtime with no `host` set."""
     if os.environ.get(SESSION_MODE_ENV, "").strip().lower() == "true":
         return SESSION
@@ -34,11 +33,11 @@ def detect_method(host: Optional[str]) -> str:
 @dataclass
 class DatabricksSessionCredentials(DatabricksCredentials):
     # `session` runs SQL on a SparkSession; `dbsql` is dbt-databricks unchanged.
-    method: Optional[str] = None
+    method: str | None = None
     # Embedded local Spark only (ignored when a session already exists in the process).
-    spark_master: Optional[str] = None
-    spark_local_dir: Optional[str] = None
-    spark_conf: Optional[dict[str, Any]] = None
+    spark_master: str | None = None
+    spark_local_dir: str | None = None
+    spark_conf: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         self.method = self._resolve_method()
@@ -88,7 +87,7 @@ class DatabricksSessionCredentials(DatabricksCredentials):
         return super().unique_field
 
     @property
-    def cluster_id(self) -> Optional[str]:
+    def cluster_id(self) -> str | None:
         if self.is_session:
             return None
         return super().cluster_id

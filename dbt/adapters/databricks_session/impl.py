@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Any, Optional, cast
+from typing import Any, cast
 
 from dbt.adapters.base.impl import AdapterTrackingRelationInfo, available
 from dbt.adapters.contracts.relation import RelationConfig
-from dbt_common.exceptions import DbtConfigError
-
 from dbt.adapters.databricks import constants
 from dbt.adapters.databricks.catalogs._relation import DatabricksCatalogRelation
 from dbt.adapters.databricks.column import DatabricksColumn
 from dbt.adapters.databricks.impl import DatabricksAdapter
 from dbt.adapters.databricks.logging import logger
 from dbt.adapters.databricks.relation import DatabricksRelation
+
+from dbt.adapters.databricks_session import features
 from dbt.adapters.databricks_session.__version__ import version
 from dbt.adapters.databricks_session.connections import DatabricksSessionConnectionManager
 from dbt.adapters.databricks_session.credentials import DatabricksSessionCredentials
@@ -27,7 +27,7 @@ NO_DELTA_FORMAT = constants.PARQUET_FILE_FORMAT
 class DatabricksSessionAdapter(DatabricksAdapter):
     ConnectionManager = DatabricksSessionConnectionManager
     connections: DatabricksSessionConnectionManager
-    Relation = DatabricksSessionRelation  # type: ignore[assignment]
+    Relation = DatabricksSessionRelation
 
     _told_about_parquet = False
 
@@ -36,7 +36,7 @@ class DatabricksSessionAdapter(DatabricksAdapter):
     @classmethod
     def get_adapter_run_info(cls, config: RelationConfig) -> AdapterTrackingRelationInfo:
         # dbt derives a module name from the class name ("databrickssession"), which we lack.
-        return AdapterTrackingRelationInfo(
+        return AdapterTrackingRelationInfo(  # type: ignore[abstract]
             adapter_name="databricks_session",
             base_adapter_version=import_module("dbt.adapters.__about__").version,
             adapter_version=version,
@@ -47,7 +47,7 @@ class DatabricksSessionAdapter(DatabricksAdapter):
     def credentials(self) -> DatabricksSessionCredentials:
         return cast(DatabricksSessionCredentials, self.config.credentials)
 
-    def _session_handle(self) -> Optional[SessionHandle]:
+    def _session_handle(self) -> SessionHandle | None:
         """This thread's session, or None in dbsql mode or before a connection (parse time)."""
         connection = self.connections.get_if_exists()
         if not self.credentials.is_session or connection is None:
@@ -99,7 +99,8 @@ class DatabricksSessionAdapter(DatabricksAdapter):
             return self._checked_format(super().resolve_file_format(config))
         return self._default_file_format()
 
-    def build_catalog_relation(self, model: RelationConfig) -> Optional[DatabricksCatalogRelation]:
+    def build_catalog_relation(self, model: RelationConfig) -> DatabricksCatalogRelation | None:
+        features.check_model_configs(self._session_handle(), model)
         relation = super().build_catalog_relation(model)
         if isinstance(relation, DatabricksCatalogRelation):
             explicit = model.config.get("file_format") if model.config else None
@@ -123,14 +124,27 @@ class DatabricksSessionAdapter(DatabricksAdapter):
         return NO_DELTA_FORMAT
 
     def _checked_format(self, file_format: str) -> str:
-        handle = self._session_handle()
-        if file_format == constants.DELTA_FILE_FORMAT and handle is not None and not handle.has_delta:
-            raise DbtConfigError(
-                "file_format 'delta' needs Delta Lake, which this Spark session does not have "
-                "(open-source local Spark). Use file_format 'parquet' here, or run on a "
-                "Databricks runtime."
-            )
+        if file_format == constants.DELTA_FILE_FORMAT:
+            features.require_delta(self._session_handle(), "file_format 'delta'")
         return file_format
+
+    @available
+    def require_delta(self, feature: str) -> str:
+        """Fail with one clear error when `feature` needs Delta and the session has none."""
+        features.require_delta(self._session_handle(), feature)
+        return ""
+
+    @available
+    def require_dbsql(self, feature: str) -> str:
+        """Fail with one clear error when `feature` cannot run in a Spark session at all."""
+        features.require_dbsql(self.credentials.is_session, feature)
+        return ""
+
+    @available
+    def require_databricks_runtime(self, feature: str) -> str:
+        """Fail with one clear error when `feature` needs a Databricks runtime."""
+        features.require_runtime(self._session_handle(), feature)
+        return ""
 
     # -- dbt debug -----------------------------------------------------------------------------
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Optional
-
-from dbt_common.exceptions import DbtRuntimeError
+from typing import Any
 
 from dbt.adapters.databricks.handle import DatabricksAdapterResponse
+from dbt_common.exceptions import DbtRuntimeError
 
 # (name, type string) per result column; DB-API `description` pads them to 7-tuples.
 Columns = Sequence[tuple[str, str]]
@@ -21,7 +20,7 @@ class SessionCursor:
         columns: Columns,
         rows: Sequence[tuple[Any, ...]],
         statement_id: str,
-        rows_affected: Optional[int] = None,
+        rows_affected: int | None = None,
     ) -> None:
         self._columns = list(columns)
         self._rows = list(rows)
@@ -32,12 +31,14 @@ class SessionCursor:
 
     @property
     def description(self) -> list[tuple[Any, ...]]:
-        return [(name, type_name, None, None, None, None, True) for name, type_name in self._columns]
+        return [
+            (name, type_name, None, None, None, None, True) for name, type_name in self._columns
+        ]
 
     def fetchall(self) -> list[tuple[Any, ...]]:
         return self.fetchmany(len(self._rows))
 
-    def fetchone(self) -> Optional[tuple[Any, ...]]:
+    def fetchone(self) -> tuple[Any, ...] | None:
         batch = self.fetchmany(1)
         return batch[0] if batch else None
 

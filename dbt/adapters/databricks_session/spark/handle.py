@@ -6,12 +6,12 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Optional
-
-from dbt_common.exceptions import DbtDatabaseError, DbtRuntimeError
+from typing import TYPE_CHECKING, Any
 
 from dbt.adapters.databricks.handle import SqlUtils
 from dbt.adapters.databricks.logging import logger
+from dbt_common.exceptions import DbtDatabaseError, DbtRuntimeError
+
 from dbt.adapters.databricks_session.spark.cursor import SessionCursor
 from dbt.adapters.databricks_session.spark.errors import as_database_error, is_spark_error
 from dbt.adapters.databricks_session.spark.literals import cast_text, render_bindings
@@ -21,8 +21,13 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 DBR_VERSION_CONF = "spark.databricks.clusterUsageTags.sparkVersion"
-TABLE_COLUMNS = (("TABLE_CAT", "string"), ("TABLE_SCHEM", "string"), ("TABLE_NAME", "string"),
-                 ("TABLE_TYPE", "string"), ("REMARKS", "string"))
+TABLE_COLUMNS = (
+    ("TABLE_CAT", "string"),
+    ("TABLE_SCHEM", "string"),
+    ("TABLE_NAME", "string"),
+    ("TABLE_TYPE", "string"),
+    ("REMARKS", "string"),
+)
 SCHEMA_COLUMNS = (("TABLE_SCHEM", "string"), ("TABLE_CATALOG", "string"))
 AFFECTED_ROWS_COLUMN = "num_affected_rows"
 
@@ -45,13 +50,13 @@ class SessionHandle:
         self._label = label
         self.session_id = uuid.uuid4().hex
         self.open = True
-        self._running_group: Optional[str] = None
+        self._running_group: str | None = None
         self._lock = threading.Lock()
 
     # -- facts about the session ---------------------------------------------------------------
 
     @property
-    def runtime_version(self) -> Optional[tuple[int, int]]:
+    def runtime_version(self) -> tuple[int, int] | None:
         """The Databricks runtime version, or None on open-source Spark."""
         version = self.base.spark.conf.get(DBR_VERSION_CONF, None)
         return SqlUtils.extract_dbr_version(version) if version else None
@@ -71,7 +76,7 @@ class SessionHandle:
 
     # -- statements ----------------------------------------------------------------------------
 
-    def execute(self, sql: str, bindings: Optional[Sequence[Any]] = None) -> SessionCursor:
+    def execute(self, sql: str, bindings: Sequence[Any] | None = None) -> SessionCursor:
         """Run one statement now and hold its result, as a warehouse does on execute."""
         text = SqlUtils.clean_sql(render_bindings(sql, bindings))
         statement_id = uuid.uuid4().hex
@@ -79,7 +84,9 @@ class SessionHandle:
             frame = self.spark.sql(text)
             rows = [tuple(row) for row in frame.collect()]
             columns = [(f.name, f.dataType.simpleString()) for f in frame.schema.fields]
-        affected = rows[0][0] if rows and columns[:1] == [(AFFECTED_ROWS_COLUMN, "bigint")] else None
+        affected = (
+            rows[0][0] if rows and columns[:1] == [(AFFECTED_ROWS_COLUMN, "bigint")] else None
+        )
         return SessionCursor(columns, rows, statement_id, affected)
 
     def list_tables(self, database: str, schema: str) -> SessionCursor:
@@ -87,15 +94,23 @@ class SessionHandle:
         namespace = f"{quote_identifier(database)}.{quote_identifier(schema)}"
         with self._spark_errors(), self._job_group(uuid.uuid4().hex):
             tables = self.spark.sql(f"SHOW TABLES IN {namespace}").collect()
-            views = {row["viewName"] for row in self.spark.sql(f"SHOW VIEWS IN {namespace}").collect()}
+            views = {
+                row["viewName"] for row in self.spark.sql(f"SHOW VIEWS IN {namespace}").collect()
+            }
         rows = [
-            (database, schema, row["tableName"], "VIEW" if row["tableName"] in views else "TABLE", "")
+            (
+                database,
+                schema,
+                row["tableName"],
+                "VIEW" if row["tableName"] in views else "TABLE",
+                "",
+            )
             for row in tables
             if not row["isTemporary"]
         ]
         return SessionCursor(TABLE_COLUMNS, rows, uuid.uuid4().hex)
 
-    def list_schemas(self, database: str, schema: Optional[str] = None) -> SessionCursor:
+    def list_schemas(self, database: str, schema: str | None = None) -> SessionCursor:
         """Schemas of a catalog, in the DBSQL `cursor.schemas()` column shape."""
         like = f" LIKE '{schema}'" if schema else ""
         sql = f"SHOW SCHEMAS IN {quote_identifier(database)}{like}"
@@ -190,8 +205,8 @@ class SessionHandle:
 
 def open_handle(
     base: BaseSession,
-    catalog: Optional[str],
-    schema: Optional[str],
+    catalog: str | None,
+    schema: str | None,
     session_properties: dict[str, Any],
     label: Callable[[], str],
 ) -> SessionHandle:

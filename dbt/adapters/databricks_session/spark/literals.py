@@ -90,7 +90,8 @@ def _float_literal(value: float) -> str:
 def _decimal_literal(value: decimal.Decimal) -> str:
     if not value.is_finite():
         return f"CAST('{value}' AS DOUBLE)"
-    if value == value.to_integral_value() and value.as_tuple().exponent >= 0:
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= 0:
         return str(int(value))
     # Plain notation: Spark reads `1.50` as DECIMAL(3,2) but `1.5E+3` as a DOUBLE.
     return f"{value:f}BD"

@@ -17,9 +17,9 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from dbt.adapters.databricks.logging import logger
 from dbt_common.exceptions import DbtRuntimeError
 
-from dbt.adapters.databricks.logging import logger
 from dbt.adapters.databricks_session.spark.local import LocalSparkSettings, start_local_spark
 
 if TYPE_CHECKING:

@@ -1,0 +1,72 @@
+"""What the current session can do, and the one clear error for what it cannot.
+
+Open-source Spark has no Delta Lake (its jars cannot be installed offline) and no Databricks
+runtime services, so features built on them fail here before any SQL is sent, naming the
+feature and the reason, instead of surfacing a Spark parser message later.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dbt_common.exceptions import DbtConfigError
+
+from dbt.adapters.databricks_session.spark.handle import SessionHandle
+
+# Model configs whose SQL only Delta tables accept.
+DELTA_ONLY_CONFIGS = {
+    "liquid_clustered_by": "Liquid clustering (`liquid_clustered_by`)",
+    "auto_liquid_cluster": "Liquid clustering (`auto_liquid_cluster`)",
+    "zorder": "Z-ordering (`zorder`)",
+}
+NO_DELTA = "which this Spark session does not have (open-source Spark without Delta Lake)"
+NO_RUNTIME = "which this Spark session is not (open-source Spark)"
+
+
+def require_delta(handle: SessionHandle | None, feature: str) -> None:
+    if handle is not None and not handle.has_delta:
+        raise DbtConfigError(
+            f"{feature} needs Delta Lake, {NO_DELTA}. Run it on a Databricks runtime, or "
+            "leave it out of the local run (for example with a target-specific config)."
+        )
+
+
+def require_runtime(handle: SessionHandle | None, feature: str) -> None:
+    if handle is not None and handle.runtime_version is None:
+        raise DbtConfigError(
+            f"{feature} needs a Databricks runtime, {NO_RUNTIME}. Run it on Databricks, or "
+            "leave it out of the local run (for example with a target-specific config)."
+        )
+
+
+def check_model_configs(handle: SessionHandle | None, model: Any) -> None:
+    """Fail on configs that need Delta before a model's SQL is built."""
+    config = getattr(model, "config", None)
+    if handle is None or handle.has_delta or config is None or not hasattr(config, "get"):
+        return
+    for key, feature in DELTA_ONLY_CONFIGS.items():
+        if config.get(key):
+            require_delta(handle, feature)
+    if config.get("persist_constraints") or _has_enforced_constraints(model):
+        require_delta(handle, "Constraints (enforced model contract with constraints)")
+
+
+def _has_enforced_constraints(model: Any) -> bool:
+    contract = model.config.get("contract")
+    enforced = getattr(contract, "enforced", None) or (
+        isinstance(contract, dict) and contract.get("enforced")
+    )
+    if not enforced:
+        return False
+    columns = getattr(model, "columns", None) or {}
+    column_constraints = any(getattr(c, "constraints", None) for c in columns.values())
+    return bool(getattr(model, "constraints", None)) or column_constraints
+
+
+def require_dbsql(session_mode: bool, feature: str) -> None:
+    if session_mode:
+        raise DbtConfigError(
+            f"{feature} are created and refreshed by Databricks SQL (a SQL warehouse and its "
+            "pipelines), which `method: session` does not use. Build these models from a "
+            "`method: dbsql` target."
+        )

@@ -1,0 +1,36 @@
+{#
+  Features a session cannot provide fail before any SQL runs, naming the feature and why.
+  Where the session can provide them, each wrapper hands over to dbt-databricks unchanged.
+#}
+
+{% materialization snapshot, adapter='databricks_session' %}
+  {% do adapter.require_delta('Snapshots (they MERGE changes into the snapshot table)') %}
+  {{ return(materialization_snapshot_databricks()) }}
+{% endmaterialization %}
+
+{% materialization clone, adapter='databricks_session' %}
+  {% do adapter.require_delta('dbt clone (it creates Delta shallow clones)') %}
+  {{ return(materialization_clone_databricks()) }}
+{% endmaterialization %}
+
+{% materialization materialized_view, adapter='databricks_session' %}
+  {% do adapter.require_dbsql('Materialized views') %}
+  {{ return(materialization_materialized_view_databricks()) }}
+{% endmaterialization %}
+
+{% materialization streaming_table, adapter='databricks_session' %}
+  {% do adapter.require_dbsql('Streaming tables') %}
+  {{ return(materialization_streaming_table_databricks()) }}
+{% endmaterialization %}
+
+{% materialization metric_view, adapter='databricks_session' %}
+  {% do adapter.require_databricks_runtime('Metric views (CREATE VIEW ... WITH METRICS)') %}
+  {{ return(materialization_metric_view_databricks()) }}
+{% endmaterialization %}
+
+{% macro databricks_session__apply_grants(relation, grant_config, should_revoke=True) %}
+  {% if grant_config %}
+    {% do adapter.require_databricks_runtime('Grants (Unity Catalog or table access control)') %}
+  {% endif %}
+  {{ return(default__apply_grants(relation, grant_config, should_revoke)) }}
+{% endmacro %}

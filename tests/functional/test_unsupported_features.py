@@ -1,0 +1,90 @@
+"""Features open-source local Spark cannot provide fail with one clear dbt error each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from dbt.tests.util import run_dbt
+
+SELECT = "select 1 as id, 'a' as name"
+
+MODELS = {
+    "explicit_delta.sql": "{{ config(materialized='table', file_format='delta') }} " + SELECT,
+    "merge_strategy.sql": (
+        "{{ config(materialized='incremental', incremental_strategy='merge', unique_key='id') }} "
+        + SELECT
+    ),
+    "merge_by_default.sql": "{{ config(materialized='incremental', unique_key='id') }} " + SELECT,
+    "replace_where.sql": (
+        "{{ config(materialized='incremental', incremental_strategy='replace_where',"
+        " incremental_predicates=['id > 0']) }} " + SELECT
+    ),
+    "liquid.sql": "{{ config(materialized='table', liquid_clustered_by=['id']) }} " + SELECT,
+    "zordered.sql": "{{ config(materialized='table', zorder=['id']) }} " + SELECT,
+    "constrained.sql": SELECT,
+    "granted.sql": "{{ config(materialized='table', grants={'select': ['analysts']}) }} " + SELECT,
+    "mat_view.sql": "{{ config(materialized='materialized_view') }} " + SELECT,
+    "stream.sql": "{{ config(materialized='streaming_table') }} " + SELECT,
+    "tagged.sql": "{{ config(materialized='table', databricks_tags={'team': 'a'}) }} " + SELECT,
+}
+
+SCHEMA_YML = """
+models:
+  - name: constrained
+    config:
+      materialized: table
+      contract: {enforced: true}
+    columns:
+      - name: id
+        data_type: int
+        constraints: [{type: not_null}]
+      - name: name
+        data_type: string
+"""
+
+SNAPSHOT = """
+{% snapshot snap %}
+{{ config(unique_key='id', strategy='check', check_cols='all', target_schema=target.schema) }}
+select 1 as id
+{% endsnapshot %}
+"""
+
+# model name -> words the single error message must contain
+EXPECTED = {
+    "explicit_delta": ["file_format 'delta'", "Delta Lake"],
+    "merge_strategy": ["merge", "delta"],
+    "merge_by_default": ["merge", "delta"],
+    "replace_where": ["replace_where", "delta"],
+    "liquid": ["Liquid clustering", "Delta Lake"],
+    "zordered": ["Z-ordering", "Delta Lake"],
+    "constrained": ["Constraints", "Delta Lake"],
+    "granted": ["Grants", "Databricks runtime"],
+    "mat_view": ["Materialized views", "method: dbsql"],
+    "stream": ["Streaming tables", "method: dbsql"],
+    "tagged": ["Tags", "Unity Catalog"],
+    "snap": ["Snapshots", "Delta Lake"],
+}
+
+
+class TestUnsupportedFeaturesFailClearly:
+    @pytest.fixture(scope="class")
+    def models(self) -> dict[str, str]:
+        return {**MODELS, "schema.yml": SCHEMA_YML}
+
+    @pytest.fixture(scope="class")
+    def snapshots(self) -> dict[str, str]:
+        return {"snap.sql": SNAPSHOT}
+
+    def test_each_feature_fails_with_its_own_message(self, project: Any) -> None:
+        results = run_dbt(["build"], expect_pass=False)
+        messages = {result.node.name: result.message or "" for result in results}
+        assert set(EXPECTED) <= set(messages), messages.keys()
+        for name, words in EXPECTED.items():
+            message = messages[name]
+            for word in words:
+                assert word in message, f"{name}: {message!r} lacks {word!r}"
+            # A Spark parser or analysis message would mean the SQL was sent after all.
+            assert "PARSE_SYNTAX_ERROR" not in message and "SQLSTATE" not in message, message
+        statuses = {result.node.name: str(result.status) for result in results}
+        assert all(statuses[name] == "error" for name in EXPECTED), statuses
