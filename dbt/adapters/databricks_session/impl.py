@@ -5,7 +5,9 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any, cast
 
+from dbt.adapters.base import PythonJobHelper
 from dbt.adapters.base.impl import AdapterTrackingRelationInfo, available
+from dbt.adapters.contracts.connection import AdapterResponse
 from dbt.adapters.contracts.relation import RelationConfig
 from dbt.adapters.databricks import constants
 from dbt.adapters.databricks.catalogs._relation import DatabricksCatalogRelation
@@ -13,15 +15,18 @@ from dbt.adapters.databricks.column import DatabricksColumn
 from dbt.adapters.databricks.impl import DatabricksAdapter
 from dbt.adapters.databricks.logging import logger
 from dbt.adapters.databricks.relation import DatabricksRelation
+from dbt_common.exceptions import DbtConfigError
 
 from dbt.adapters.databricks_session import features
 from dbt.adapters.databricks_session.__version__ import version
 from dbt.adapters.databricks_session.connections import DatabricksSessionConnectionManager
 from dbt.adapters.databricks_session.credentials import DatabricksSessionCredentials
+from dbt.adapters.databricks_session.python_models.session import SessionPythonJobHelper
 from dbt.adapters.databricks_session.relation import DatabricksSessionRelation
 from dbt.adapters.databricks_session.spark.handle import SessionHandle
 
 NO_DELTA_FORMAT = constants.PARQUET_FILE_FORMAT
+SESSION_SUBMISSION = "session"
 
 
 class DatabricksSessionAdapter(DatabricksAdapter):
@@ -69,6 +74,43 @@ class DatabricksSessionAdapter(DatabricksAdapter):
         count = handle.load_rows(table, columns, list(agate_table.rows))
         casts = ", ".join(f"CAST(c{i} AS {type_name})" for i, (_, type_name) in enumerate(columns))
         return f"-- {count} rows from the seed file\ninsert overwrite {table} select {casts}"
+
+    # -- Python models -------------------------------------------------------------------------
+
+    @property
+    def default_python_submission_method(self) -> str:
+        return (
+            SESSION_SUBMISSION
+            if self.credentials.is_session
+            else super().default_python_submission_method
+        )
+
+    @property
+    def python_submission_helpers(self) -> dict[str, type[PythonJobHelper]]:
+        return {**super().python_submission_helpers, SESSION_SUBMISSION: SessionPythonJobHelper}
+
+    def submit_python_job(self, parsed_model: dict, compiled_code: str) -> AdapterResponse:
+        config = parsed_model["config"]
+        method = config.get("submission_method") or self.default_python_submission_method
+        if method == SESSION_SUBMISSION:
+            # The helper gets the session of this model's own connection: its SQL ran there.
+            helper = SessionPythonJobHelper(
+                parsed_model,
+                self.credentials,
+                session=self._session_handle(),
+                project_root=self.config.project_root,
+            )
+            helper.submit(compiled_code)
+            return self.generate_python_submission_response(None)
+        if self.credentials.is_session and not self.credentials.host:
+            raise DbtConfigError(
+                f"submission_method '{method}' submits the model through the Databricks Jobs "
+                "API, which needs workspace credentials this `method: session` profile does not "
+                "have. Add `host` and `token` (or `auth_type: oauth` with `client_id` and "
+                "`client_secret`) to the profile, or use submission_method 'session' (the "
+                "default in session mode)."
+            )
+        return super().submit_python_job(parsed_model, compiled_code)
 
     # -- capabilities --------------------------------------------------------------------------
 

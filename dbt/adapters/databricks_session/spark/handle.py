@@ -14,7 +14,11 @@ from dbt_common.exceptions import DbtDatabaseError, DbtRuntimeError
 
 from dbt.adapters.databricks_session.spark.cursor import SessionCursor
 from dbt.adapters.databricks_session.spark.errors import as_database_error, is_spark_error
-from dbt.adapters.databricks_session.spark.literals import cast_text, render_bindings
+from dbt.adapters.databricks_session.spark.literals import (
+    cast_text,
+    render_bindings,
+    string_literal,
+)
 from dbt.adapters.databricks_session.spark.source import BaseSession, on_databricks_runtime
 
 if TYPE_CHECKING:
@@ -80,7 +84,7 @@ class SessionHandle:
         """Run one statement now and hold its result, as a warehouse does on execute."""
         text = SqlUtils.clean_sql(render_bindings(sql, bindings))
         statement_id = uuid.uuid4().hex
-        with self._spark_errors(), self._job_group(statement_id):
+        with self.spark_errors(), self.job_group(statement_id):
             frame = self.spark.sql(text)
             rows = [tuple(row) for row in frame.collect()]
             columns = [(f.name, f.dataType.simpleString()) for f in frame.schema.fields]
@@ -92,7 +96,7 @@ class SessionHandle:
     def list_tables(self, database: str, schema: str) -> SessionCursor:
         """Tables and views of a schema, in the DBSQL `cursor.tables()` column shape."""
         namespace = f"{quote_identifier(database)}.{quote_identifier(schema)}"
-        with self._spark_errors(), self._job_group(uuid.uuid4().hex):
+        with self.spark_errors(), self.job_group(uuid.uuid4().hex):
             tables = self.spark.sql(f"SHOW TABLES IN {namespace}").collect()
             views = {
                 row["viewName"] for row in self.spark.sql(f"SHOW VIEWS IN {namespace}").collect()
@@ -112,9 +116,9 @@ class SessionHandle:
 
     def list_schemas(self, database: str, schema: str | None = None) -> SessionCursor:
         """Schemas of a catalog, in the DBSQL `cursor.schemas()` column shape."""
-        like = f" LIKE '{schema}'" if schema else ""
+        like = f" LIKE {string_literal(schema)}" if schema else ""
         sql = f"SHOW SCHEMAS IN {quote_identifier(database)}{like}"
-        with self._spark_errors():
+        with self.spark_errors(), self.job_group(uuid.uuid4().hex):
             names = [row[0] for row in self.spark.sql(sql).collect()]
         return SessionCursor(SCHEMA_COLUMNS, [(name, database) for name in names], uuid.uuid4().hex)
 
@@ -134,7 +138,7 @@ class SessionHandle:
             f"CAST(_c{i} AS {type_name}) AS {quote_identifier(name)}"
             for i, (name, type_name) in enumerate(columns)
         ]
-        with self._spark_errors(), self._job_group(uuid.uuid4().hex):
+        with self.spark_errors(), self.job_group(uuid.uuid4().hex):
             raw = self.spark.createDataFrame(text_rows, schema)
             self._check_casts(raw, columns)
             raw.selectExpr(*casts).write.insertInto(table, overwrite=True)
@@ -158,12 +162,16 @@ class SessionHandle:
 
     def cancel(self) -> None:
         """Interrupt this connection's running Spark jobs (Ctrl-C), then close."""
+        self.interrupt()
+        self.close()
+
+    def interrupt(self) -> None:
+        """Cancel the Spark jobs of the statement or Python model running now, if any."""
         with self._lock:
             group = self._running_group
         if group is not None:
             logger.debug(f"{self} - cancelling Spark job group {group}")
             self.spark.sparkContext.cancelJobGroup(group)
-        self.close()
 
     def close(self) -> None:
         self.open = False
@@ -174,7 +182,8 @@ class SessionHandle:
     # -- helpers -------------------------------------------------------------------------------
 
     @contextmanager
-    def _job_group(self, statement_id: str) -> Iterator[None]:
+    def job_group(self, statement_id: str) -> Iterator[None]:
+        """Run the block's Spark jobs under one job group naming the current dbt node."""
         if not self.open:
             raise DbtRuntimeError("Attempting to execute on a closed connection")
         group = f"dbt-{self.session_id[:8]}-{statement_id}"
@@ -189,7 +198,8 @@ class SessionHandle:
                 self._running_group = None
 
     @contextmanager
-    def _spark_errors(self) -> Iterator[None]:
+    def spark_errors(self) -> Iterator[None]:
+        """PySpark and Py4J failures inside the block become DbtDatabaseError."""
         try:
             yield
         except DbtDatabaseError:
@@ -215,7 +225,7 @@ def open_handle(
     No DDL runs here: a schema that does not exist yet is simply not made current.
     """
     handle = SessionHandle(base.spark.newSession(), base, label)
-    with handle._spark_errors():
+    with handle.spark_errors():
         for key, value in session_properties.items():
             handle.spark.conf.set(key, str(value))
         if catalog:

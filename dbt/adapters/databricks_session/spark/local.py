@@ -32,6 +32,9 @@ DEFAULT_CONF: dict[str, str] = {
     "spark.ui.showConsoleProgress": "false",
     "spark.log.level": "FATAL",
     "spark.sql.sources.default": "parquet",
+    # The embedded Hive metastore would record "0 rows" for every CTAS table (it never counts
+    # them), which `dbt docs generate` then shows as the table's row count.
+    "spark.hadoop.hive.stats.autogather": "false",
 }
 
 

@@ -12,6 +12,7 @@ connection. We never call `getActiveSession()`: in dbt's worker threads it retur
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from dataclasses import dataclass
@@ -63,7 +64,17 @@ def base_session(settings: LocalSparkSettings) -> BaseSession:
             _warn_if_settings_differ(_current, settings)
             return _current
         _current = _find_existing() or _start_local(settings)
+        _quiet_query_context_loggers()
         return _current
+
+
+def _quiet_query_context_loggers() -> None:
+    """PySpark logs every failed statement as JSON on stderr, stack trace included. dbt reports
+    the failures that matter (and dbt-databricks probes for missing relations on purpose)."""
+    from pyspark.logger import PySparkLogger
+
+    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+        PySparkLogger.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def _find_existing() -> BaseSession | None:
