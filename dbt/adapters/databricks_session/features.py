@@ -26,7 +26,7 @@ NO_RUNTIME = "which this Spark session is not (open-source Spark)"
 def require_delta(handle: SessionHandle | None, feature: str) -> None:
     if handle is not None and not handle.has_delta:
         raise DbtConfigError(
-            f"{feature} needs Delta Lake, {NO_DELTA}. Run it on a Databricks runtime, or "
+            f"{feature}: requires Delta Lake, {NO_DELTA}. Run it on a Databricks runtime, or "
             "leave it out of the local run (for example with a target-specific config)."
         )
 
@@ -34,7 +34,7 @@ def require_delta(handle: SessionHandle | None, feature: str) -> None:
 def require_runtime(handle: SessionHandle | None, feature: str) -> None:
     if handle is not None and handle.runtime_version is None:
         raise DbtConfigError(
-            f"{feature} needs a Databricks runtime, {NO_RUNTIME}. Run it on Databricks, or "
+            f"{feature}: requires a Databricks runtime, {NO_RUNTIME}. Run it on Databricks, or "
             "leave it out of the local run (for example with a target-specific config)."
         )
 

@@ -10,7 +10,6 @@ from dbt.tests.adapter.python_model.test_python_model import (
     BasePythonModelTests,
 )
 from dbt.tests.adapter.python_model.test_spark import BasePySparkTests
-
 from dbt.tests.util import run_dbt
 
 

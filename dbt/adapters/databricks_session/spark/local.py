@@ -35,6 +35,9 @@ DEFAULT_CONF: dict[str, str] = {
     # The embedded Hive metastore would record "0 rows" for every CTAS table (it never counts
     # them), which `dbt docs generate` then shows as the table's row count.
     "spark.hadoop.hive.stats.autogather": "false",
+    # The metastore retries a failed write 10 times, 2 s apart (a view too long for Derby took
+    # 42 s to fail); in-process Derby needs no such wait, so keep the retries but not the sleep.
+    "spark.hadoop.hive.hmshandler.retry.interval": "100ms",
 }
 
 

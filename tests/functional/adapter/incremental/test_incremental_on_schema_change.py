@@ -31,7 +31,7 @@ class TestIncrementalOnSchemaChange(BaseIncrementalOnSchemaChange):
             assert [result.node.name for result in failed] == [model]
             message = failed[0].message
             assert "on_schema_change 'sync_all_columns' dropping columns (field2)" in message
-            assert "needs Delta Lake" in message
+            assert "requires Delta Lake" in message
             assert get_relation_columns(project.adapter, model) == columns_before
             rows = project.run_sql(f"select count(*) from {{schema}}.{model}", fetch="one")
             assert rows[0] == 3
