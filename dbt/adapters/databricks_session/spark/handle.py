@@ -36,6 +36,18 @@ SCHEMA_COLUMNS = (("TABLE_SCHEM", "string"), ("TABLE_CATALOG", "string"))
 AFFECTED_ROWS_COLUMN = "num_affected_rows"
 
 
+def cancel_job_group(context: Any, group: str) -> None:
+    """Cancel the group's running jobs and the ones it submits later (a statement or model can
+    start its next job just after a plain cancelJobGroup). Group names are unique per statement,
+    so nothing else is affected. Spark before 4.0 has only cancelJobGroup."""
+    try:
+        context._jsc.sc().cancelJobGroupAndFutureJobs(group)
+    except Exception as exc:
+        if not is_spark_error(exc):
+            raise
+        context.cancelJobGroup(group)
+
+
 def quote_identifier(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
 
@@ -145,8 +157,10 @@ class SessionHandle:
         return len(text_rows)
 
     def _check_casts(self, raw: Any, columns: Sequence[tuple[str, str]]) -> None:
+        # try_cast: under ANSI mode a plain CAST would fail here with Spark's message about the
+        # internal column `_cN` instead of the seed column's name.
         lost = [
-            f"sum(CAST(_c{i} IS NOT NULL AND CAST(_c{i} AS {type_name}) IS NULL AS INT))"
+            f"sum(CAST(_c{i} IS NOT NULL AND try_cast(_c{i} AS {type_name}) IS NULL AS INT))"
             for i, (_, type_name) in enumerate(columns)
         ]
         counts = raw.selectExpr(*lost).collect()[0] if columns else []
@@ -171,7 +185,7 @@ class SessionHandle:
             group = self._running_group
         if group is not None:
             logger.debug(f"{self} - cancelling Spark job group {group}")
-            self.spark.sparkContext.cancelJobGroup(group)
+            cancel_job_group(self.spark.sparkContext, group)
 
     def close(self) -> None:
         self.open = False
