@@ -71,8 +71,10 @@ def base_session(settings: LocalSparkSettings) -> BaseSession:
 def _quiet_query_context_loggers() -> None:
     """PySpark logs every failed statement as JSON on stderr, stack trace included. dbt reports
     the failures that matter (and dbt-databricks probes for missing relations on purpose)."""
-    from pyspark.logger import PySparkLogger
-
+    try:
+        from pyspark.logger import PySparkLogger
+    except ImportError:  # Spark < 4 (Databricks runtimes before 17) has no such logger
+        return
     for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
         PySparkLogger.getLogger(name).setLevel(logging.CRITICAL)
 
