@@ -7,6 +7,8 @@ every dbt invocation in the process finds it as an "existing session".
 from __future__ import annotations
 
 import os
+import random
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +17,16 @@ import pytest
 pytest_plugins = ["dbt.tests.fixtures.project"]
 
 SPARK_MASTER = "local[2]"
+# Spark Connect tests serve the process's one local Spark over Connect (one server per process).
+CONNECT_REMOTE = "local[2]"
+SESSION_KINDS = ("classic", "connect")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked `both_session_kinds` run once on classic Spark and once over Spark Connect."""
+    marked = metafunc.definition.get_closest_marker("both_session_kinds") is not None
+    if marked and "session_kind" in metafunc.fixturenames:
+        metafunc.parametrize("session_kind", SESSION_KINDS, indirect=True, scope="class")
 
 
 @pytest.fixture(scope="session")
@@ -34,14 +46,47 @@ def spark(spark_local_dir: str) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="class")
-def dbt_profile_target(spark: Any, spark_local_dir: str) -> dict[str, Any]:
-    return {
+def session_kind(request: pytest.FixtureRequest) -> str:
+    """`classic` unless a test is parametrized with `both_session_kinds`."""
+    return str(getattr(request, "param", "classic"))
+
+
+@pytest.fixture(scope="class")
+def prefix(session_kind: str) -> str:
+    """dbt-tests-adapter's schema prefix, one per session kind. pytest reuses a class fixture
+    that does not depend on the parameter, but a class run on both kinds must not reuse the
+    first run's schema (the `spark` fixture's session caches its file listings) or files."""
+    return f"test{time.time_ns() // 1000}{random.randint(0, 9999):04}{session_kind[:2]}"
+
+
+@pytest.fixture(scope="class")
+def project_root(tmpdir_factory: pytest.TempdirFactory, session_kind: str) -> Any:
+    """dbt-tests-adapter's project directory, one per session kind (as `prefix`)."""
+    return tmpdir_factory.mktemp(f"project_{session_kind}")
+
+
+@pytest.fixture(scope="class")
+def profiles_root(tmpdir_factory: pytest.TempdirFactory, session_kind: str) -> Any:
+    return tmpdir_factory.mktemp(f"profile_{session_kind}")
+
+
+@pytest.fixture(scope="class")
+def spark_remote(session_kind: str) -> str | None:
+    return CONNECT_REMOTE if session_kind == "connect" else None
+
+
+@pytest.fixture(scope="class")
+def dbt_profile_target(
+    spark: Any, spark_local_dir: str, spark_remote: str | None
+) -> dict[str, Any]:
+    target = {
         "type": "databricks_session",
         "method": "session",
         "threads": 4,
         "spark_master": SPARK_MASTER,
         "spark_local_dir": spark_local_dir,
     }
+    return {**target, "spark_remote": spark_remote} if spark_remote else target
 
 
 @pytest.fixture(autouse=True)

@@ -19,6 +19,7 @@ from dbt.adapters.databricks_session.spark.source import base_session
 
 MODELS = 16
 THREADS = 8
+pytestmark = pytest.mark.both_session_kinds
 
 
 def timezone(n: int) -> str:
@@ -77,7 +78,12 @@ class TestConnectionIsolation:
             spark.sql(f"drop schema if exists {name} cascade")
 
     def test_every_model_sees_only_its_own_session_state(
-        self, project: Any, spark: Any, spark_local_dir: str, other_schemas: list[str]
+        self,
+        project: Any,
+        spark: Any,
+        spark_local_dir: str,
+        spark_remote: str | None,
+        other_schemas: list[str],
     ) -> None:
         base_before = (
             spark.conf.get("spark.sql.session.timeZone"),
@@ -120,7 +126,9 @@ class TestConnectionIsolation:
         assert not {"iso_hook_view", "iso_body_view"} & temp_views
 
         # ...nor into a fresh connection opened the way the adapter opens one.
-        base = base_session(LocalSparkSettings(master="local[2]", local_dir=spark_local_dir))
+        settings = LocalSparkSettings(master="local[2]", local_dir=spark_local_dir)
+        base = base_session(settings, spark_remote)
+        assert base.is_connect == (spark_remote is not None)
         fresh = open_handle(base, "spark_catalog", schema, {}, label=lambda: "fresh")
         assert fresh.execute("select current_schema(), current_timezone()").fetchall() == [
             (schema, base_before[0])

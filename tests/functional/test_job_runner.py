@@ -177,7 +177,7 @@ def test_dbt_uses_the_session_the_caller_created(
 ) -> None:
     # Forget which session this process's first dbt connection found: the runner must find the
     # session that exists in the process (the caller's), as it would in a notebook.
-    monkeypatch.setattr(source, "_current", None)
+    monkeypatch.setattr(source, "_bases", {})
     marker = uuid.uuid4().hex
     view = f"caller_marker_{marker[:8]}"
     spark.sql(f"select '{marker}' as marker").createGlobalTempView(view)
@@ -188,8 +188,9 @@ def test_dbt_uses_the_session_the_caller_created(
     finally:
         spark.catalog.dropGlobalTempView(view)
 
-    assert source._current is not None and source._current.origin == "existing session"
-    assert source._current.spark is spark
+    found = source._bases.get(None)
+    assert found is not None and found.origin == "existing session"
+    assert found.spark is spark
     table = f"{schema_of(project)}.caller_check"
     assert [row.marker for row in spark.table(table).collect()] == [marker]
 

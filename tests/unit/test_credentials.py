@@ -234,6 +234,23 @@ def test_session_connection_info_shows_local_spark_keys_only_when_set() -> None:
     assert info["session_properties"] == {"spark.sql.ansi.enabled": "true"}
 
 
+def test_spark_remote_is_shown_without_its_token() -> None:
+    c = session(spark_remote="sc://h:15002/;user_id=me;token=abc123;use_ssl=true")
+    info = dict(c.connection_info())
+    assert info["spark_remote"] == "sc://h:15002/;user_id=me;token=<redacted>;use_ssl=true"
+    assert "abc123" not in repr(list(c.connection_info(with_aliases=True)))
+
+
+def test_remote_comes_from_the_profile_before_spark_remote_env(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SPARK_REMOTE", "sc://from-env:15002")
+    assert session(spark_remote="local[2]").remote == "local[2]"
+    assert session().remote == "sc://from-env:15002"
+    monkeypatch.delenv("SPARK_REMOTE")
+    assert session().remote is None
+
+
 def test_session_connection_info_with_aliases_has_database() -> None:
     keys = [key for key, _ in session().connection_info(with_aliases=True)]
     assert "database" in keys

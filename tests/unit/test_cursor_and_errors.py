@@ -4,7 +4,6 @@ and the Spark job group every statement runs under."""
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -25,10 +24,9 @@ from dbt.adapters.databricks_session.spark.local import (
     parse_java_major,
 )
 from dbt.adapters.databricks_session.spark.source import BaseSession, base_session
+from tests.support import ENDLESS, run_in_thread, wait_for
 
 JVM_TRACE = "\n\tat "
-# One Spark job of one task (one of local[2]'s two cores) that runs far longer than any test.
-ENDLESS = "SELECT sum(id % 7) FROM range(0, 10000000000000, 1, 1)"
 
 
 class Label:
@@ -100,14 +98,6 @@ def active_groups(spark: Any) -> list[str]:
         except Exception:  # the job finished between the two calls
             continue
     return groups
-
-
-def wait_for(condition: Callable[[], bool], what: str, limit: float = 120.0) -> None:
-    deadline = time.monotonic() + limit
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what}")
-        time.sleep(0.05)
 
 
 def assert_clean_error(error: BaseException, *fragments: str) -> None:
@@ -410,20 +400,6 @@ def test_concurrent_handles_label_their_own_jobs(
 
 
 # -- cancel ------------------------------------------------------------------------------------
-
-
-def run_in_thread(
-    name: str, action: Callable[[], Any], outcome: dict[str, Any]
-) -> threading.Thread:
-    def target() -> None:
-        try:
-            outcome[name] = action()
-        except BaseException as exc:
-            outcome[name] = exc
-
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    return thread
 
 
 def test_cancel_interrupts_the_running_statement_only(

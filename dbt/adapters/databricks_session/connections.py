@@ -43,6 +43,7 @@ class DatabricksSessionConnectionManager(DatabricksConnectionManager):
     # One local Spark per process, so its settings are process-wide too (like upstream's
     # class-level credentials manager).
     _local_settings: LocalSparkSettings = LocalSparkSettings(local_dir="target/spark")
+    _threads: int = 1  # how many dbt threads may use the session at once
 
     def __init__(self, profile: AdapterRequiredConfig, mp_context: SpawnContext) -> None:
         super().__init__(profile, mp_context)
@@ -51,6 +52,7 @@ class DatabricksSessionConnectionManager(DatabricksConnectionManager):
             project_root = getattr(profile, "project_root", None) or os.getcwd()
             target_path = getattr(profile, "target_path", None) or "target"
             type(self)._local_settings = local_settings(creds, project_root, target_path)
+            type(self)._threads = int(getattr(profile, "threads", None) or 1)
 
     @property
     def session_mode(self) -> bool:
@@ -65,11 +67,12 @@ class DatabricksSessionConnectionManager(DatabricksConnectionManager):
             return connection
         try:
             handle = open_handle(
-                base_session(cls._local_settings),
+                base_session(cls._local_settings, creds.remote),
                 catalog=creds.database,
                 schema=creds.schema,
                 session_properties=creds.session_properties or {},
                 label=lambda: connection.name or "dbt",
+                threads=cls._threads,
             )
         except DbtRuntimeError:
             # As dbt's retry_connection does: a failed open leaves no handle to close later.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,13 +13,16 @@ from dbt.adapters.databricks.credentials import (
 )
 from dbt_common.exceptions import DbtValidationError
 
+from dbt.adapters.databricks_session.spark.connect import redact
+
 SESSION = "session"
 DBSQL = "dbsql"
 METHODS = (SESSION, DBSQL)
 SESSION_MODE_ENV = "DBT_DATABRICKS_SESSION_MODE"
 RUNTIME_ENV = "DATABRICKS_RUNTIME_VERSION"
 OPEN_SOURCE_CATALOG = "spark_catalog"
-SESSION_ONLY_KEYS = ("spark_master", "spark_local_dir", "spark_conf")
+SESSION_ONLY_KEYS = ("spark_remote", "spark_master", "spark_local_dir", "spark_conf")
+SPARK_REMOTE_ENV = "SPARK_REMOTE"  # pyspark's own convention for a Spark Connect URL
 
 
 def detect_method(host: str | None) -> str:
@@ -34,6 +38,8 @@ def detect_method(host: str | None) -> str:
 class DatabricksSessionCredentials(DatabricksCredentials):
     # `session` runs SQL on a SparkSession; `dbsql` is dbt-databricks unchanged.
     method: str | None = None
+    # A Spark Connect server: `sc://host:port` or `local[N]` (serve local Spark over Connect).
+    spark_remote: str | None = None
     # Embedded local Spark only (ignored when a session already exists in the process).
     spark_master: str | None = None
     spark_local_dir: str | None = None
@@ -75,6 +81,16 @@ class DatabricksSessionCredentials(DatabricksCredentials):
     @property
     def is_session(self) -> bool:
         return self.method == SESSION
+
+    @property
+    def remote(self) -> str | None:
+        """The Spark Connect URL to use: the profile's, else the SPARK_REMOTE env var."""
+        return self.spark_remote or os.environ.get(SPARK_REMOTE_ENV) or None
+
+    def connection_info(self, *, with_aliases: bool = False) -> Iterator[tuple[str, Any]]:
+        # A Connect URL can carry `;token=...`: `dbt debug` prints these values.
+        for key, value in super().connection_info(with_aliases=with_aliases):
+            yield key, redact(value) if key == "spark_remote" and value else value
 
     @property
     def type(self) -> str:

@@ -203,5 +203,13 @@ class DatabricksSessionAdapter(DatabricksAdapter):
             + (f"{runtime[0]}.{runtime[1]}" if runtime else "none (open-source Spark)")
         )
         logger.info(f"  Session origin: {handle.base.origin}")
+        logger.info(f"  Session kind: {'Spark Connect' if handle.is_connect else 'classic'}")
         logger.info(f"  Catalog / schema: {self.credentials.database} / {self.credentials.schema}")
-        logger.info("  Connections isolated: yes (one Spark session per dbt connection)")
+        logger.info(
+            "  Connections isolated: "
+            + (
+                "no (one shared Spark Connect session: runs with one thread only)"
+                if handle.shared
+                else "yes (one Spark session per dbt connection)"
+            )
+        )

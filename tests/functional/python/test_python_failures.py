@@ -7,6 +7,9 @@ from typing import Any
 import pytest
 from dbt.tests.util import run_dbt, run_dbt_and_capture
 
+# Run on classic Spark and over Spark Connect (see tests/conftest.py).
+pytestmark = pytest.mark.both_session_kinds
+
 RAISES = """
 def model(dbt, session):
     dbt.config(materialized="table")

@@ -12,6 +12,9 @@ from dbt.tests.adapter.python_model.test_python_model import (
 from dbt.tests.adapter.python_model.test_spark import BasePySparkTests
 from dbt.tests.util import run_dbt
 
+# Run on classic Spark and over Spark Connect (see tests/conftest.py).
+pytestmark = pytest.mark.both_session_kinds
+
 
 class TestPythonModelsByDefault(BasePythonModelTests):
     """No submission_method: session mode picks `session` itself."""

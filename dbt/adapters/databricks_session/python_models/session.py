@@ -25,6 +25,7 @@ from dbt.adapters.databricks.logging import logger
 from dbt.adapters.databricks.python_models.python_config import ParsedPythonModel
 from dbt_common.exceptions import DbtRuntimeError
 
+from dbt.adapters.databricks_session.python_models.pyspark_api import pyspark_api_for
 from dbt.adapters.databricks_session.spark.errors import is_spark_error, spark_error_message
 from dbt.adapters.databricks_session.spark.handle import SessionHandle
 from dbt.adapters.databricks_session.spark.source import on_databricks_runtime
@@ -148,7 +149,7 @@ def run_in_session(session: SessionHandle, source: ModelSource, timeout: int) ->
     views_before = temp_views(session)
     watchdog = _Watchdog(session, timeout)
     try:
-        with session.job_group(uuid.uuid4().hex), watchdog:
+        with session.job_group(uuid.uuid4().hex), pyspark_api_for(session.spark), watchdog:
             exec(compiled, namespace)
     except PythonModelTimeout:
         raise DbtRuntimeError(

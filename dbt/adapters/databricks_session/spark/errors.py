@@ -23,9 +23,10 @@ def spark_error_message(exc: BaseException) -> str:
 
 
 def is_spark_error(exc: BaseException) -> bool:
-    """True for the exceptions PySpark and Py4J raise (checked by module, so no import needed)."""
+    """True for the exceptions PySpark, Py4J and gRPC (Spark Connect) raise (checked by module,
+    so no import needed)."""
     module = type(exc).__module__ or ""
-    return module.startswith(("pyspark.", "py4j."))
+    return module.startswith(("pyspark.", "py4j.", "grpc."))
 
 
 # The embedded Hive metastore (Derby) stores a view's SQL in a LONG VARCHAR of 32,700 characters.

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
 from dbt.adapters.databricks.handle import SqlUtils
 from dbt.adapters.databricks.logging import logger
 from dbt_common.exceptions import DbtDatabaseError, DbtRuntimeError
 
+from dbt.adapters.databricks_session.spark import connect
 from dbt.adapters.databricks_session.spark.cursor import SessionCursor
 from dbt.adapters.databricks_session.spark.errors import as_database_error, is_spark_error
 from dbt.adapters.databricks_session.spark.literals import (
@@ -34,6 +36,12 @@ TABLE_COLUMNS = (
 )
 SCHEMA_COLUMNS = (("TABLE_SCHEM", "string"), ("TABLE_CATALOG", "string"))
 AFFECTED_ROWS_COLUMN = "num_affected_rows"
+# Statements that change a session's state for the statements after them, found behind dbt's
+# query comment and any other leading comments.
+_STATE_CHANGE = re.compile(
+    r"^(?:\s+|/\*.*?\*/|--[^\n]*(?:\n|$))*(USE|SET|RESET|DECLARE)\b", re.IGNORECASE | re.DOTALL
+)
+_warned_state_changes: set[str] = set()
 
 
 def cancel_job_group(context: Any, group: str) -> None:
@@ -53,17 +61,26 @@ def quote_identifier(name: str) -> str:
 
 
 class SessionHandle:
-    """Wraps `base.newSession()`: `USE`, `SET`, variables and temp views stay in this connection.
+    """Wraps a new session on `base`: `USE`, `SET`, variables and temp views stay in this
+    connection. (`shared`: a Spark Connect source that cannot make one; see open_handle.)
 
     `label` returns the dbt node this connection currently works for; every statement runs
-    under a Spark job group named after it, so the Spark UI shows which model ran what and
-    `cancel()` interrupts exactly this connection's jobs.
+    under a Spark job group (classic) or operation tags (Connect) named after it, so the Spark
+    UI shows which model ran what and `cancel()` interrupts exactly this connection's work.
     """
 
-    def __init__(self, spark: SparkSession, base: BaseSession, label: Callable[[], str]) -> None:
+    def __init__(
+        self,
+        spark: SparkSession,
+        base: BaseSession,
+        label: Callable[[], str],
+        shared: bool = False,
+    ) -> None:
         self.spark = spark
         self.base = base
         self._label = label
+        self.shared = shared
+        self.is_connect = connect.is_connect(spark)
         self.session_id = uuid.uuid4().hex
         self.open = True
         self._running_group: str | None = None
@@ -95,6 +112,8 @@ class SessionHandle:
     def execute(self, sql: str, bindings: Sequence[Any] | None = None) -> SessionCursor:
         """Run one statement now and hold its result, as a warehouse does on execute."""
         text = SqlUtils.clean_sql(render_bindings(sql, bindings))
+        if self.shared:
+            _warn_if_state_changes(text)
         statement_id = uuid.uuid4().hex
         with self.spark_errors(), self.job_group(statement_id):
             frame = self.spark.sql(text)
@@ -183,12 +202,22 @@ class SessionHandle:
         """Cancel the Spark jobs of the statement or Python model running now, if any."""
         with self._lock:
             group = self._running_group
-        if group is not None:
-            logger.debug(f"{self} - cancelling Spark job group {group}")
+        if group is None:
+            return
+        logger.debug(f"{self} - cancelling Spark job group {group}")
+        if not self.is_connect:
             cancel_job_group(self.spark.sparkContext, group)
+            return
+        try:
+            self.spark.interruptTag(group)
+        except Exception as exc:  # the session may be closing; there is nothing left to stop
+            logger.debug(f"{self} - could not interrupt {group}: {exc}")
 
     def close(self) -> None:
-        self.open = False
+        """Mark closed; a Connect session made for this connection is released on the server."""
+        was_open, self.open = self.open, False
+        if was_open and self.is_connect and not self.shared:
+            connect.release(self.spark)
 
     def rollback(self) -> None:
         """Spark has no transactions; dbt-databricks never opens one."""
@@ -201,8 +230,14 @@ class SessionHandle:
         if not self.open:
             raise DbtRuntimeError("Attempting to execute on a closed connection")
         group = f"dbt-{self.session_id[:8]}-{statement_id}"
-        context = self.spark.sparkContext
-        context.setJobGroup(group, f"dbt: {self._label()}", interruptOnCancel=True)
+        tags = (group, connect.node_tag(self._label())) if self.is_connect else ()
+        if self.is_connect:
+            # Connect tags belong to this thread's operations only, even on a shared session.
+            for tag in tags:
+                self.spark.addTag(tag)
+        else:
+            context = self.spark.sparkContext
+            context.setJobGroup(group, f"dbt: {self._label()}", interruptOnCancel=True)
         with self._lock:
             self._running_group = group
         try:
@@ -210,18 +245,11 @@ class SessionHandle:
         finally:
             with self._lock:
                 self._running_group = None
+            for tag in tags:
+                self.spark.removeTag(tag)
 
-    @contextmanager
-    def spark_errors(self) -> Iterator[None]:
-        """PySpark and Py4J failures inside the block become DbtDatabaseError."""
-        try:
-            yield
-        except DbtDatabaseError:
-            raise
-        except Exception as exc:
-            if is_spark_error(exc):
-                raise as_database_error(exc) from exc
-            raise
+    def spark_errors(self) -> AbstractContextManager[None]:
+        return spark_errors()
 
     def __str__(self) -> str:
         return f"SessionHandle(session-id={self.session_id})"
@@ -233,12 +261,13 @@ def open_handle(
     schema: str | None,
     session_properties: dict[str, Any],
     label: Callable[[], str],
+    threads: int = 1,
 ) -> SessionHandle:
     """A new isolated session on `base`, set to the profile's catalog, schema and properties.
 
     No DDL runs here: a schema that does not exist yet is simply not made current.
     """
-    handle = SessionHandle(base.spark.newSession(), base, label)
+    handle = _new_handle(base, label, threads)
     with handle.spark_errors():
         for key, value in session_properties.items():
             handle.spark.conf.set(key, str(value))
@@ -247,6 +276,55 @@ def open_handle(
         if schema and handle.spark.catalog.databaseExists(schema):
             handle.spark.catalog.setCurrentDatabase(schema)
     return handle
+
+
+def _new_handle(base: BaseSession, label: Callable[[], str], threads: int) -> SessionHandle:
+    """Classic Spark and Connect clients from pyspark 4.1 make a session per connection. An older
+    Connect client cannot: then every connection shares the base session, which is correct only
+    when one thread runs at a time (each node still starts from the profile's catalog, schema
+    and properties, set again when its connection opens)."""
+    if not base.is_connect:
+        return SessionHandle(base.spark.newSession(), base, label)
+    with spark_errors():
+        spark = connect.new_connection_session(base.spark)
+    if spark is not None:
+        return SessionHandle(spark, base, label)
+    if threads > 1:
+        raise DbtRuntimeError(
+            f"This Spark Connect session ({base.origin}) cannot open a separate session per dbt "
+            f"thread, so {threads} threads would change each other's schema, settings and "
+            "temporary views. Run with `--threads 1` (or `threads: 1` in the profile), or use "
+            "pyspark / databricks-connect 4.1 or newer, whose clients can."
+        )
+    return SessionHandle(base.spark, base, label, shared=True)
+
+
+@contextmanager
+def spark_errors() -> Iterator[None]:
+    """PySpark, Py4J and gRPC failures inside the block become DbtDatabaseError."""
+    try:
+        yield
+    except DbtDatabaseError:
+        raise
+    except Exception as exc:
+        if is_spark_error(exc):
+            raise as_database_error(exc) from exc
+        raise
+
+
+def _warn_if_state_changes(sql: str) -> None:
+    match = _STATE_CHANGE.match(sql)
+    if match is None or not sql[match.end() :].strip():  # a bare `SET` only lists settings
+        return
+    verb = match.group(1).upper()
+    if verb in _warned_state_changes:
+        return
+    _warned_state_changes.add(verb)
+    logger.warning(
+        f"A `{verb}` statement ran on a shared Spark Connect session: its effect stays in the "
+        "session for the models that run after this one (this session cannot give each dbt "
+        "connection its own session)."
+    )
 
 
 def _use_catalog(spark: SparkSession, catalog: str) -> None:

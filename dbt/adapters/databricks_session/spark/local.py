@@ -12,6 +12,8 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -73,13 +75,26 @@ def start_local_spark(settings: LocalSparkSettings) -> SparkSession:
     for key, value in settings.spark_conf().items():
         builder = builder.config(key, value)
     try:
-        spark = builder.getOrCreate()
+        with without_spark_remote():
+            spark = builder.getOrCreate()
     except Exception as exc:
         raise DbtRuntimeError(
             f"Could not start local Spark ({settings.master}): {spark_error_message(exc)}"
         ) from exc
     _open_metastore(spark, settings)
     return spark
+
+
+@contextmanager
+def without_spark_remote() -> Iterator[None]:
+    """pyspark's builder makes a Spark Connect session instead when SPARK_REMOTE is set; inside
+    this block it makes (or finds) the classic one, which a local Connect server runs in."""
+    saved = os.environ.pop("SPARK_REMOTE", None)
+    try:
+        yield
+    finally:
+        if saved is not None:
+            os.environ["SPARK_REMOTE"] = saved
 
 
 def _open_metastore(spark: SparkSession, settings: LocalSparkSettings) -> None:

@@ -1,13 +1,16 @@
 """Where the SparkSession comes from. The only place that knows about runtimes.
 
-1. A session that already exists in this process (a Databricks runtime, a notebook, or a session
-   the caller created before invoking dbt in-process) is used as is.
-2. On a Databricks runtime with no session yet, the runtime's session is created the runtime's way.
-3. Anywhere else, an embedded local Spark is started once per process.
+1. A Spark Connect server named by the profile's `spark_remote` (or SPARK_REMOTE): `sc://...`,
+   or `local[N]` to serve this process's local Spark over Connect.
+2. A session that already exists in this process (a Databricks runtime or notebook, Spark
+   Connect on serverless and standard-access clusters, or a session the caller created before
+   invoking dbt in-process) is used as is.
+3. On a Databricks runtime with no session yet, the runtime's session is created the runtime's way.
+4. Anywhere else, an embedded local Spark is started once per process.
 
-The base session is captured once, under a lock, by whichever thread opens the first
-connection. We never call `getActiveSession()`: in dbt's worker threads it returns None.
-(A Spark Connect source is the next origin to add here.)
+A base session is captured once per remote, under a lock, by whichever thread opens the first
+connection. We never call `getActiveSession()` on classic Spark: in dbt's worker threads it
+returns None.
 """
 
 from __future__ import annotations
@@ -15,13 +18,18 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from dbt.adapters.databricks.logging import logger
 from dbt_common.exceptions import DbtRuntimeError
 
-from dbt.adapters.databricks_session.spark.local import LocalSparkSettings, start_local_spark
+from dbt.adapters.databricks_session.spark import connect
+from dbt.adapters.databricks_session.spark.local import (
+    LocalSparkSettings,
+    start_local_spark,
+    without_spark_remote,
+)
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -36,12 +44,18 @@ PYSPARK_MISSING = (
 @dataclass(frozen=True)
 class BaseSession:
     spark: SparkSession
-    origin: str  # "databricks runtime" | "existing session" | "local"
+    origin: str  # "databricks runtime" | "existing session" | "local" | "... Spark Connect ..."
     settings: LocalSparkSettings | None = None
+    remote: str | None = None  # the Connect URL this adapter connected to (may hold a token)
+
+    @property
+    def is_connect(self) -> bool:
+        return connect.is_connect(self.spark)
 
 
 _lock = threading.Lock()
-_current: BaseSession | None = None
+# One base per `spark_remote` (None: no remote). A test process may hold both kinds at once.
+_bases: dict[str | None, BaseSession] = {}
 
 
 def import_pyspark() -> Any:
@@ -56,16 +70,18 @@ def on_databricks_runtime() -> bool:
     return bool(os.environ.get("DATABRICKS_RUNTIME_VERSION"))
 
 
-def base_session(settings: LocalSparkSettings) -> BaseSession:
-    """The process's base session, found or started on first use."""
-    global _current
+def base_session(settings: LocalSparkSettings, remote: str | None = None) -> BaseSession:
+    """The process's base session for `remote`, found or started on first use."""
+    key = remote.strip() if remote else None
     with _lock:
-        if _current is not None and is_alive(_current.spark):
-            _warn_if_settings_differ(_current, settings)
-            return _current
-        _current = _find_existing() or _start_local(settings)
+        current = _bases.get(key)
+        if current is not None and is_alive(current.spark):
+            _warn_if_settings_differ(current, settings)
+            return current
+        base = _open_remote(key, settings) if key else _find_existing() or _start_local(settings)
+        _bases[key] = base
         _quiet_query_context_loggers()
-        return _current
+        return base
 
 
 def _quiet_query_context_loggers() -> None:
@@ -79,17 +95,52 @@ def _quiet_query_context_loggers() -> None:
         PySparkLogger.getLogger(name).setLevel(logging.CRITICAL)
 
 
+def _open_remote(remote: str, settings: LocalSparkSettings) -> BaseSession:
+    if connect.is_local_remote(remote):
+        classic = _local_classic(replace(settings, master=remote))
+        url, origin = connect.serve_over_connect(classic.spark), "local Spark Connect server"
+    else:
+        url, origin = remote, "Spark Connect server"
+    import_pyspark()
+    spark = connect.connect(url)
+    logger.info(f"Session mode: using the {origin} {connect.redact(url)} (Spark {spark.version})")
+    return BaseSession(spark, origin, settings if connect.is_local_remote(remote) else None, url)
+
+
+def _local_classic(settings: LocalSparkSettings) -> BaseSession:
+    """The in-process classic Spark a local Connect server runs in, found or started (and then
+    also the base of profiles without a remote, unless they already have a live one)."""
+    current = _bases.get(None)
+    if current is not None and not current.is_connect and is_alive(current.spark):
+        return current
+    base = _find_existing_classic() or _start_local(settings)
+    if current is None or not is_alive(current.spark):
+        _bases[None] = base
+    return base
+
+
 def _find_existing() -> BaseSession | None:
+    existing = connect.existing_connect_session()
+    if existing is not None:
+        origin = "existing Spark Connect session"
+        logger.info(f"Session mode: using the {origin} (Spark {existing.version})")
+        return BaseSession(existing, origin)
+    return _find_existing_classic()
+
+
+def _find_existing_classic() -> BaseSession | None:
     pyspark_sql = import_pyspark()
     from pyspark import SparkContext
 
     if SparkContext._active_spark_context is not None:
         # getOrCreate() returns the process's default session without starting anything.
-        spark = pyspark_sql.SparkSession.builder.getOrCreate()
+        with without_spark_remote():
+            spark = pyspark_sql.SparkSession.builder.getOrCreate()
         origin = "databricks runtime" if on_databricks_runtime() else "existing session"
         logger.info(f"Session mode: using the {origin} (Spark {spark.version})")
         return BaseSession(spark, origin)
     if on_databricks_runtime():
+        # On serverless and standard-access clusters this is a Spark Connect session.
         spark = pyspark_sql.SparkSession.builder.getOrCreate()
         logger.info(f"Session mode: using the Databricks runtime session (Spark {spark.version})")
         return BaseSession(spark, "databricks runtime")
@@ -114,6 +165,8 @@ def _warn_if_settings_differ(current: BaseSession, wanted: LocalSparkSettings) -
         )
 
 
-def is_alive(spark: SparkSession) -> bool:
+def is_alive(spark: Any) -> bool:
+    if connect.is_connect(spark):
+        return not spark.is_stopped
     context = getattr(spark, "_sc", None)
     return context is not None and getattr(context, "_jsc", None) is not None

@@ -14,6 +14,9 @@ from dbt.tests.adapter.basic.test_singular_tests_ephemeral import BaseSingularTe
 from dbt.tests.adapter.basic.test_table_materialization import BaseTableMaterialization
 from dbt.tests.adapter.basic.test_validate_connection import BaseValidateConnection
 
+# Run on classic Spark and over Spark Connect (see tests/conftest.py).
+pytestmark = pytest.mark.both_session_kinds
+
 
 class TestSimpleMaterializations(BaseSimpleMaterializations):
     pass

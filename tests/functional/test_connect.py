@@ -1,0 +1,324 @@
+"""Spark Connect sessions: tags, cancel, isolation, the shared-session fallback, and clear errors.
+
+Everything runs over the test process's one local Connect server, served from the `spark`
+fixture's JVM (`spark_remote: local[2]`), so Spark's own status store shows what each Connect
+operation ran and which tags it carried.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from dbt.tests.util import run_dbt, run_dbt_and_capture
+from dbt_common.exceptions import DbtDatabaseError, DbtRuntimeError
+from pyspark.errors import PySparkNotImplementedError
+from pyspark.sql.connect.session import SparkSession as ConnectSparkSession
+
+from dbt.adapters.databricks_session.spark import connect, source
+from dbt.adapters.databricks_session.spark.handle import SessionHandle, open_handle
+from dbt.adapters.databricks_session.spark.local import LocalSparkSettings
+from dbt.adapters.databricks_session.spark.source import BaseSession, base_session
+from tests.support import ENDLESS, run_in_thread, wait_for
+
+REMOTE = "local[2]"  # as tests/conftest.py's CONNECT_REMOTE
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "jaffle_shop"
+
+
+@pytest.fixture(scope="module")
+def connect_base(spark: Any, spark_local_dir: str) -> BaseSession:
+    settings = LocalSparkSettings(master="local[2]", local_dir=spark_local_dir)
+    base = base_session(settings, REMOTE)
+    assert base.is_connect and base.remote is not None
+    return base
+
+
+@pytest.fixture(scope="module")
+def schema(spark: Any) -> Iterator[str]:
+    name = f"connect_{uuid.uuid4().hex[:10]}"
+    spark.sql(f"CREATE SCHEMA {name}")
+    yield name
+    spark.sql(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+
+
+@pytest.fixture
+def new_handle(connect_base: BaseSession, schema: str) -> Iterator[Callable[[str], SessionHandle]]:
+    handles: list[SessionHandle] = []
+
+    def make(label: str) -> SessionHandle:
+        handle = open_handle(connect_base, "spark_catalog", schema, {}, label=lambda: label)
+        handles.append(handle)
+        return handle
+
+    yield make
+    for handle in handles:
+        handle.close()
+
+
+def job_tags(spark: Any, job_id: int) -> list[str]:
+    tags = spark.sparkContext._jsc.sc().statusStore().job(job_id).jobTags()
+    return [str(tags.apply(i)) for i in range(tags.size())]
+
+
+def active_tags(spark: Any) -> list[str]:
+    found: list[str] = []
+    for job_id in spark.sparkContext.statusTracker().getActiveJobsIds():
+        try:
+            found.extend(job_tags(spark, job_id))
+        except Exception:  # the job finished between the two calls
+            continue
+    return found
+
+
+def has_tag(tags: list[str], tag: str) -> bool:
+    """Connect records a user tag as `SparkConnect_SessionTag_..._Tag_<tag>` on the job."""
+    return any(t.endswith(f"_Tag_{tag}") for t in tags)
+
+
+# -- connections ---------------------------------------------------------------------------------
+
+
+def test_each_connection_gets_its_own_connect_session(
+    new_handle: Callable[[str], SessionHandle], schema: str
+) -> None:
+    one, two = new_handle("model.p.one"), new_handle("model.p.two")
+    assert one.is_connect and not one.shared
+    assert one.spark.session_id != two.spark.session_id
+    one.execute("use default")
+    one.execute("set spark.sql.session.timeZone = +03:00")
+    one.execute("create temporary view connect_probe as select 'one' as v")
+    assert one.execute("select current_schema(), current_timezone()").fetchall() == [
+        ("default", "+03:00")
+    ]
+    assert two.execute("select current_schema()").fetchall() == [(schema,)]
+    with pytest.raises(DbtDatabaseError, match="TABLE_OR_VIEW_NOT_FOUND"):
+        two.execute("select * from connect_probe")
+
+
+def test_closing_a_connection_releases_its_server_session(
+    new_handle: Callable[[str], SessionHandle],
+) -> None:
+    handle = new_handle("model.p.closing")
+    handle.execute("select 1")
+    handle.close()
+    assert handle.spark.is_stopped
+    with pytest.raises(DbtRuntimeError, match="closed connection"):
+        handle.execute("select 1")
+
+
+def test_statements_carry_tags_naming_the_node(
+    new_handle: Callable[[str], SessionHandle], spark: Any, schema: str
+) -> None:
+    handle = new_handle("model.p.tagged")
+    table = f"{schema}.tagged_{uuid.uuid4().hex[:8]}"
+    handle.execute(f"create table {table} (id bigint) using parquet")
+    query_id = handle.execute(f"insert into {table} select id from range(10)").get_response()
+    group = f"dbt-{handle.session_id[:8]}-{query_id.query_id}"
+    jobs = [job_id for job_id in all_job_ids(spark) if has_tag(job_tags(spark, job_id), group)]
+    assert jobs, "the statement ran no Spark job carrying its tag"
+    for job_id in jobs:
+        assert has_tag(job_tags(spark, job_id), "dbt-node:model.p.tagged")
+    assert handle.spark.getTags() == set(), "tags must not outlive the statement"
+
+
+def all_job_ids(spark: Any) -> list[int]:
+    jobs = spark.sparkContext._jsc.sc().statusStore().jobsList(None)
+    return [int(jobs.apply(i).jobId()) for i in range(jobs.size())]
+
+
+def test_cancel_interrupts_the_running_statement_only(
+    new_handle: Callable[[str], SessionHandle], spark: Any
+) -> None:
+    victim, bystander = new_handle("model.p.victim"), new_handle("model.p.bystander")
+    observer = new_handle("model.p.observer")
+    prefixes = {name: f"dbt-{h.session_id[:8]}-" for name, h in (("v", victim), ("b", bystander))}
+    outcome: dict[str, Any] = {}
+    threads = {
+        name: run_in_thread(name, lambda h=h: h.execute(ENDLESS).fetchall(), outcome)
+        for name, h in (("victim", victim), ("bystander", bystander))
+    }
+
+    def running(prefix: str) -> bool:
+        return any(f"_Tag_{prefix}" in tag for tag in active_tags(spark))
+
+    try:
+        wait_for(lambda: running(prefixes["v"]) and running(prefixes["b"]), "both statements")
+        victim.cancel()
+        threads["victim"].join(timeout=120)
+        assert not threads["victim"].is_alive(), "cancel() did not stop the statement"
+        error = outcome["victim"]
+        assert isinstance(error, DbtDatabaseError) and "cancel" in str(error).lower(), error
+        assert "JVM stacktrace" not in str(error)
+        assert not victim.open
+
+        # The victim's core is free again, so a third connection's statement completes while
+        # the bystander's statement is still running.
+        assert observer.execute("select sum(id) from range(100)").fetchall() == [(4950,)]
+        assert "bystander" not in outcome and running(prefixes["b"])
+    finally:
+        bystander.cancel()
+        threads["bystander"].join(timeout=120)
+    assert isinstance(outcome["bystander"], DbtDatabaseError)
+
+
+def test_no_code_path_needs_a_spark_context(new_handle: Callable[[str], SessionHandle]) -> None:
+    handle = new_handle("model.p.context")
+    with pytest.raises(Exception, match="JVM_ATTRIBUTE_NOT_SUPPORTED"):
+        handle.spark.sparkContext  # noqa: B018 - Connect has none: the handle never asks
+    assert handle.runtime_version is None and not handle.has_delta
+    cursor = handle.list_schemas("spark_catalog")
+    assert ("default", "spark_catalog") in cursor.fetchall()
+
+
+# -- the shared-session fallback ------------------------------------------------------------------
+
+
+class LegacyConnectSession(ConnectSparkSession):
+    """A Connect client from before pyspark 4.1: it cannot open another server-side session."""
+
+    def newSession(self) -> Any:
+        raise PySparkNotImplementedError(
+            errorClass="NOT_IMPLEMENTED", messageParameters={"feature": "newSession()"}
+        )
+
+    def cloneSession(self, new_session_id: str | None = None) -> Any:
+        raise PySparkNotImplementedError(
+            errorClass="NOT_IMPLEMENTED", messageParameters={"feature": "cloneSession()"}
+        )
+
+
+@pytest.fixture
+def legacy_session(connect_base: BaseSession, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A caller's Connect session that cannot be split, as the process's existing session."""
+    assert connect_base.remote is not None
+    session = connect.connect(connect_base.remote)
+    session.__class__ = LegacyConnectSession
+    monkeypatch.setattr(source, "_bases", {})  # forget the sessions found so far
+    monkeypatch.setattr(ConnectSparkSession, "_default_session", session)
+    yield session
+    connect.release(session)
+
+
+class TestSharedSessionFallback:
+    @pytest.fixture(scope="class")
+    def dbt_profile_target(self, dbt_profile_target: dict[str, Any]) -> dict[str, Any]:
+        return {**dbt_profile_target, "threads": 1}
+
+    @pytest.fixture(scope="class")
+    def models(self) -> dict[str, str]:
+        hook = "set spark.sql.shuffle.partitions = 3"
+        return {
+            "first.sql": f"{{{{ config(materialized='table', pre_hook='{hook}') }}}}\n"
+            "select 1 as id",
+            "second.sql": "{{ config(materialized='table') }}\nselect id + 1 as id from "
+            "{{ ref('first') }}",
+            "kind.py": "def model(dbt, spark):\n"
+            "    return spark.createDataFrame([(type(spark).__name__,)], ['kind'])\n",
+        }
+
+    def test_one_thread_shares_the_session_and_warns_about_state_changes(
+        self, project: Any, legacy_session: Any, spark: Any
+    ) -> None:
+        _, log = run_dbt_and_capture(["run"])
+        assert "ran on a shared Spark Connect session" in log
+        assert "`SET`" in log
+        kind = spark.sql(f"select kind from {project.test_schema}.kind").collect()
+        assert [row.kind for row in kind] == ["LegacyConnectSession"]
+        assert spark.sql(f"select id from {project.test_schema}.second").collect()[0].id == 2
+
+    def test_several_threads_are_refused_with_the_fix(
+        self, project: Any, legacy_session: Any
+    ) -> None:
+        with pytest.raises(DbtRuntimeError) as info:
+            run_dbt(["run", "--threads", "4"], expect_pass=False)
+        assert "cannot open a separate session per dbt thread" in str(info.value)
+        assert "`--threads 1`" in str(info.value)
+
+
+# -- choosing a Connect session -------------------------------------------------------------------
+
+
+class TestSparkRemoteEnvironmentVariable:
+    @pytest.fixture(scope="class")
+    def models(self) -> dict[str, str]:
+        return {
+            "kind.py": "def model(dbt, spark):\n"
+            "    return spark.createDataFrame([(type(spark).__module__,)], ['kind'])\n",
+        }
+
+    def test_spark_remote_env_selects_spark_connect(
+        self, project: Any, spark: Any, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("SPARK_REMOTE", REMOTE)
+        run_dbt(["run"])
+        kind = spark.sql(f"select kind from {project.test_schema}.kind").collect()[0].kind
+        assert kind.startswith("pyspark.sql.connect")
+
+
+def test_unreachable_server_is_one_clear_error_without_the_token(tmp_path: Path) -> None:
+    """The dbt CLI on a bare project (the dbt-tests `project` fixture would need the server)."""
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "one.sql").write_text("select 1 as id\n")
+    (tmp_path / "dbt_project.yml").write_text(
+        "name: unreachable\nversion: '1.0'\nconfig-version: 2\nprofile: unreachable\n"
+    )
+    output = {
+        "type": "databricks_session",
+        "method": "session",
+        "schema": "unreachable",
+        "spark_remote": "sc://127.0.0.1:9/;token=secret-value",
+    }
+    profile = {"unreachable": {"target": "t", "outputs": {"t": output}}}
+    (tmp_path / "profiles.yml").write_text(yaml.safe_dump(profile))
+    started = time.monotonic()
+    dbt = Path(sys.executable).parent / "dbt"
+    location = ["--project-dir", str(tmp_path), "--profiles-dir", str(tmp_path)]
+    result = subprocess.run(
+        [str(dbt), "run", *location], capture_output=True, text=True, timeout=300, check=False
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "Could not reach the Spark Connect server at sc://127.0.0.1:9" in output, output
+    assert "secret-value" not in output
+    assert "Traceback" not in output
+    assert time.monotonic() - started < 120  # not pyspark's minutes of retries
+
+
+# -- the example project --------------------------------------------------------------------------
+
+
+def test_example_project_builds_over_spark_connect(
+    tmp_path: Path, spark: Any, spark_local_dir: str
+) -> None:
+    root = tmp_path / "jaffle_shop"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    profiles = yaml.safe_load((root / "profiles.yml").read_text())
+    output = profiles["jaffle_shop"]["outputs"]["connect"]
+    schema = f"example_{uuid.uuid4().hex[:8]}"
+    output.update(schema=schema, spark_local_dir=spark_local_dir)
+    (root / "profiles.yml").write_text(yaml.safe_dump(profiles))
+    try:
+        results = run_dbt(
+            [
+                "build",
+                "--project-dir",
+                str(root),
+                "--profiles-dir",
+                str(root),
+                "--target",
+                "connect",
+            ]
+        )
+        assert results is not None and all(r.status in ("success", "pass") for r in results)
+        segments = spark.sql(f"select count(*) from {schema}.customer_segments").collect()[0][0]
+        assert segments > 0
+    finally:
+        spark.sql(f"drop schema if exists {schema} cascade")
