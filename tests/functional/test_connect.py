@@ -103,13 +103,21 @@ def test_each_connection_gets_its_own_connect_session(
         two.execute("select * from connect_probe")
 
 
+def server_session_ids(spark: Any) -> set[str]:
+    """The sessions the local Connect server (in the `spark` fixture's JVM) holds open."""
+    service = getattr(spark._jvm.org.apache.spark.sql.connect.service, "SparkConnectService$")
+    sessions = getattr(service, "MODULE$").sessionManager().listActiveSessions()
+    return {str(sessions.apply(i).sessionId()) for i in range(sessions.size())}
+
+
 def test_closing_a_connection_releases_its_server_session(
-    new_handle: Callable[[str], SessionHandle],
+    new_handle: Callable[[str], SessionHandle], spark: Any
 ) -> None:
     handle = new_handle("model.p.closing")
     handle.execute("select 1")
+    assert handle.spark.session_id in server_session_ids(spark)
     handle.close()
-    assert handle.spark.is_stopped
+    assert handle.spark.session_id not in server_session_ids(spark)
     with pytest.raises(DbtRuntimeError, match="closed connection"):
         handle.execute("select 1")
 
