@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 import uuid
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
@@ -56,6 +57,25 @@ def cancel_job_group(context: Any, group: str) -> None:
         context.cancelJobGroup(group)
 
 
+# Static Spark conf (cluster tags, SQL extensions) of each base session, read once per process:
+# dbt asks for the facts derived from it several times per model, and every read is a JVM round
+# trip that waits behind running statements.
+_static_conf: weakref.WeakKeyDictionary[Any, dict[str, str | None]] = weakref.WeakKeyDictionary()
+_static_conf_lock = threading.Lock()
+
+
+def static_conf(spark: SparkSession, key: str) -> str | None:
+    """`spark.conf.get(key, None)` for a conf that cannot change while the session lives."""
+    with _static_conf_lock:
+        known = _static_conf.setdefault(spark, {})
+        if key in known:
+            return known[key]
+    value = spark.conf.get(key, None)
+    with _static_conf_lock:
+        known[key] = value
+    return value
+
+
 def quote_identifier(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
 
@@ -91,7 +111,7 @@ class SessionHandle:
     @property
     def runtime_version(self) -> tuple[int, int] | None:
         """The Databricks runtime version, or None on open-source Spark."""
-        version = self.base.spark.conf.get(DBR_VERSION_CONF, None)
+        version = static_conf(self.base.spark, DBR_VERSION_CONF)
         return SqlUtils.extract_dbr_version(version) if version else None
 
     @property
@@ -103,8 +123,7 @@ class SessionHandle:
     def has_delta(self) -> bool:
         if on_databricks_runtime() or self.runtime_version is not None:
             return True
-        conf = self.base.spark.conf
-        extensions = conf.get("spark.sql.extensions", "") or ""
+        extensions = static_conf(self.base.spark, "spark.sql.extensions") or ""
         return "DeltaSparkSessionExtension" in extensions
 
     # -- statements ----------------------------------------------------------------------------
@@ -117,8 +136,11 @@ class SessionHandle:
         statement_id = uuid.uuid4().hex
         with self.spark_errors(), self.job_group(statement_id):
             frame = self.spark.sql(text)
-            rows = [tuple(row) for row in frame.collect()]
             columns = [(f.name, f.dataType.simpleString()) for f in frame.schema.fields]
+            # A result without columns is a command (DDL, DML without a row count) that
+            # `spark.sql` has already run: there is nothing to fetch, and a collect would cost a
+            # result-socket round trip per statement.
+            rows = [tuple(row) for row in frame.collect()] if columns else []
         affected = (
             rows[0][0] if rows and columns[:1] == [(AFFECTED_ROWS_COLUMN, "bigint")] else None
         )
@@ -273,8 +295,8 @@ def open_handle(
             handle.spark.conf.set(key, str(value))
         if catalog:
             _use_catalog(handle.spark, catalog)
-        if schema and handle.spark.catalog.databaseExists(schema):
-            handle.spark.catalog.setCurrentDatabase(schema)
+        if schema:
+            _use_schema_if_it_exists(handle.spark, schema)
     return handle
 
 
@@ -325,6 +347,16 @@ def _warn_if_state_changes(sql: str) -> None:
         "session for the models that run after this one (this session cannot give each dbt "
         "connection its own session)."
     )
+
+
+def _use_schema_if_it_exists(spark: SparkSession, schema: str) -> None:
+    """One metastore round trip when the schema exists (every connection after the first run's
+    `create schema`), a second only when it does not."""
+    try:
+        spark.catalog.setCurrentDatabase(schema)
+    except Exception as exc:
+        if not is_spark_error(exc) or spark.catalog.databaseExists(schema):
+            raise
 
 
 def _use_catalog(spark: SparkSession, catalog: str) -> None:
