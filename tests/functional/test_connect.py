@@ -7,6 +7,7 @@ operation ran and which tags it carried.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -254,49 +255,63 @@ class TestSharedSessionFallback:
 # -- choosing a Connect session -------------------------------------------------------------------
 
 
-class TestSparkRemoteEnvironmentVariable:
-    @pytest.fixture(scope="class")
-    def models(self) -> dict[str, str]:
-        return {
-            "kind.py": "def model(dbt, spark):\n"
-            "    return spark.createDataFrame([(type(spark).__module__,)], ['kind'])\n",
-        }
+def bare_project(root: Path, output: dict[str, Any], models: dict[str, str]) -> list[str]:
+    """A minimal project and profile in `root`; the dbt CLI arguments that locate them."""
+    (root / "models").mkdir(parents=True)
+    for name, code in models.items():
+        (root / "models" / name).write_text(code)
+    (root / "dbt_project.yml").write_text(
+        "name: bare\nversion: '1.0'\nconfig-version: 2\nprofile: bare\n"
+    )
+    profile = {"bare": {"target": "t", "outputs": {"t": output}}}
+    (root / "profiles.yml").write_text(yaml.safe_dump(profile))
+    return ["--project-dir", str(root), "--profiles-dir", str(root)]
 
-    def test_spark_remote_env_selects_spark_connect(
-        self, project: Any, spark: Any, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        monkeypatch.setenv("SPARK_REMOTE", REMOTE)
-        run_dbt(["run"])
-        kind = spark.sql(f"select kind from {project.test_schema}.kind").collect()[0].kind
-        assert kind.startswith("pyspark.sql.connect")
+
+def run_dbt_cli(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str]:
+    """The dbt CLI in a new process (no session of this test process in it)."""
+    dbt = Path(sys.executable).parent / "dbt"
+    result = subprocess.run(
+        [str(dbt), *args], capture_output=True, text=True, timeout=600, check=False, env=env
+    )
+    return result.returncode, result.stdout + result.stderr
+
+
+def test_spark_remote_env_selects_spark_connect_in_a_new_process(tmp_path: Path) -> None:
+    kind_file = tmp_path / "kind.txt"
+    model = (
+        "def model(dbt, spark):\n"
+        f"    open({str(kind_file)!r}, 'w').write(type(spark).__module__)\n"
+        "    return spark.range(1)\n"
+    )
+    output = {
+        "type": "databricks_session",
+        "method": "session",
+        "schema": "from_env",
+        "spark_local_dir": str(tmp_path / "spark"),
+    }
+    location = bare_project(tmp_path / "project", output, {"kind.py": model})
+    code, log = run_dbt_cli(["run", *location], env={**os.environ, "SPARK_REMOTE": "local[1]"})
+    assert code == 0, log
+    assert "using the local Spark Connect server" in log
+    assert kind_file.read_text().startswith("pyspark.sql.connect")
 
 
 def test_unreachable_server_is_one_clear_error_without_the_token(tmp_path: Path) -> None:
     """The dbt CLI on a bare project (the dbt-tests `project` fixture would need the server)."""
-    (tmp_path / "models").mkdir()
-    (tmp_path / "models" / "one.sql").write_text("select 1 as id\n")
-    (tmp_path / "dbt_project.yml").write_text(
-        "name: unreachable\nversion: '1.0'\nconfig-version: 2\nprofile: unreachable\n"
-    )
     output = {
         "type": "databricks_session",
         "method": "session",
         "schema": "unreachable",
         "spark_remote": "sc://127.0.0.1:9/;token=secret-value",
     }
-    profile = {"unreachable": {"target": "t", "outputs": {"t": output}}}
-    (tmp_path / "profiles.yml").write_text(yaml.safe_dump(profile))
+    location = bare_project(tmp_path, output, {"one.sql": "select 1 as id\n"})
     started = time.monotonic()
-    dbt = Path(sys.executable).parent / "dbt"
-    location = ["--project-dir", str(tmp_path), "--profiles-dir", str(tmp_path)]
-    result = subprocess.run(
-        [str(dbt), "run", *location], capture_output=True, text=True, timeout=300, check=False
-    )
-    output = result.stdout + result.stderr
-    assert result.returncode != 0
-    assert "Could not reach the Spark Connect server at sc://127.0.0.1:9" in output, output
-    assert "secret-value" not in output
-    assert "Traceback" not in output
+    code, log = run_dbt_cli(["run", *location])
+    assert code != 0
+    assert "Could not reach the Spark Connect server at sc://127.0.0.1:9" in log, log
+    assert "secret-value" not in log
+    assert "Traceback" not in log
     assert time.monotonic() - started < 120  # not pyspark's minutes of retries
 
 

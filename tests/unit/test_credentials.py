@@ -241,16 +241,6 @@ def test_spark_remote_is_shown_without_its_token() -> None:
     assert "abc123" not in repr(list(c.connection_info(with_aliases=True)))
 
 
-def test_remote_comes_from_the_profile_before_spark_remote_env(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setenv("SPARK_REMOTE", "sc://from-env:15002")
-    assert session(spark_remote="local[2]").remote == "local[2]"
-    assert session().remote == "sc://from-env:15002"
-    monkeypatch.delenv("SPARK_REMOTE")
-    assert session().remote is None
-
-
 def test_session_connection_info_with_aliases_has_database() -> None:
     keys = [key for key, _ in session().connection_info(with_aliases=True)]
     assert "database" in keys

@@ -67,7 +67,7 @@ class DatabricksSessionConnectionManager(DatabricksConnectionManager):
             return connection
         try:
             handle = open_handle(
-                base_session(cls._local_settings, creds.remote),
+                base_session(cls._local_settings, creds.spark_remote),
                 catalog=creds.database,
                 schema=creds.schema,
                 session_properties=creds.session_properties or {},

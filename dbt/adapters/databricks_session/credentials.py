@@ -22,7 +22,6 @@ SESSION_MODE_ENV = "DBT_DATABRICKS_SESSION_MODE"
 RUNTIME_ENV = "DATABRICKS_RUNTIME_VERSION"
 OPEN_SOURCE_CATALOG = "spark_catalog"
 SESSION_ONLY_KEYS = ("spark_remote", "spark_master", "spark_local_dir", "spark_conf")
-SPARK_REMOTE_ENV = "SPARK_REMOTE"  # pyspark's own convention for a Spark Connect URL
 
 
 def detect_method(host: str | None) -> str:
@@ -81,11 +80,6 @@ class DatabricksSessionCredentials(DatabricksCredentials):
     @property
     def is_session(self) -> bool:
         return self.method == SESSION
-
-    @property
-    def remote(self) -> str | None:
-        """The Spark Connect URL to use: the profile's, else the SPARK_REMOTE env var."""
-        return self.spark_remote or os.environ.get(SPARK_REMOTE_ENV) or None
 
     def connection_info(self, *, with_aliases: bool = False) -> Iterator[tuple[str, Any]]:
         # A Connect URL can carry `;token=...`: `dbt debug` prints these values.

@@ -71,11 +71,11 @@ def start_local_spark(settings: LocalSparkSettings) -> SparkSession:
     from pyspark.sql import SparkSession
 
     os.makedirs(os.path.abspath(settings.local_dir), exist_ok=True)
-    builder: Any = SparkSession.builder.master(settings.master).appName(APP_NAME)
-    for key, value in settings.spark_conf().items():
-        builder = builder.config(key, value)
     try:
         with without_spark_remote():
+            builder: Any = SparkSession.builder.master(settings.master).appName(APP_NAME)
+            for key, value in settings.spark_conf().items():
+                builder = builder.config(key, value)
             spark = builder.getOrCreate()
     except Exception as exc:
         raise DbtRuntimeError(
@@ -87,8 +87,9 @@ def start_local_spark(settings: LocalSparkSettings) -> SparkSession:
 
 @contextmanager
 def without_spark_remote() -> Iterator[None]:
-    """pyspark's builder makes a Spark Connect session instead when SPARK_REMOTE is set; inside
-    this block it makes (or finds) the classic one, which a local Connect server runs in."""
+    """pyspark's builder makes a Spark Connect session instead when SPARK_REMOTE is set (and
+    refuses a master beside it); inside this block it makes or finds the classic session, which
+    a local Connect server runs in."""
     saved = os.environ.pop("SPARK_REMOTE", None)
     try:
         yield

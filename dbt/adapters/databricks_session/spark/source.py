@@ -1,12 +1,13 @@
 """Where the SparkSession comes from. The only place that knows about runtimes.
 
-1. A Spark Connect server named by the profile's `spark_remote` (or SPARK_REMOTE): `sc://...`,
-   or `local[N]` to serve this process's local Spark over Connect.
+1. A Spark Connect server named by the profile's `spark_remote`: `sc://...`, or `local[N]` to
+   serve this process's local Spark over Connect.
 2. A session that already exists in this process (a Databricks runtime or notebook, Spark
    Connect on serverless and standard-access clusters, or a session the caller created before
    invoking dbt in-process) is used as is.
 3. On a Databricks runtime with no session yet, the runtime's session is created the runtime's way.
-4. Anywhere else, an embedded local Spark is started once per process.
+4. A Spark Connect server named by the SPARK_REMOTE environment variable (pyspark's convention).
+5. Anywhere else, an embedded local Spark is started once per process.
 
 A base session is captured once per remote, under a lock, by whichever thread opens the first
 connection. We never call `getActiveSession()` on classic Spark: in dbt's worker threads it
@@ -53,6 +54,7 @@ class BaseSession:
         return connect.is_connect(self.spark)
 
 
+SPARK_REMOTE_ENV = "SPARK_REMOTE"
 _lock = threading.Lock()
 # One base per `spark_remote` (None: no remote). A test process may hold both kinds at once.
 _bases: dict[str | None, BaseSession] = {}
@@ -78,7 +80,7 @@ def base_session(settings: LocalSparkSettings, remote: str | None = None) -> Bas
         if current is not None and is_alive(current.spark):
             _warn_if_settings_differ(current, settings)
             return current
-        base = _open_remote(key, settings) if key else _find_existing() or _start_local(settings)
+        base = _open_remote(key, settings) if key else _find_or_start(settings)
         _bases[key] = base
         _quiet_query_context_loggers()
         return base
@@ -93,6 +95,15 @@ def _quiet_query_context_loggers() -> None:
         return
     for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
         PySparkLogger.getLogger(name).setLevel(logging.CRITICAL)
+
+
+def _find_or_start(settings: LocalSparkSettings) -> BaseSession:
+    existing = _find_existing()
+    if existing is not None:
+        return existing
+    # Only now: a serverless notebook may set SPARK_REMOTE, and its own session comes first.
+    env_remote = os.environ.get(SPARK_REMOTE_ENV, "").strip()
+    return _open_remote(env_remote, settings) if env_remote else _start_local(settings)
 
 
 def _open_remote(remote: str, settings: LocalSparkSettings) -> BaseSession:
