@@ -27,7 +27,10 @@ from dbt_common.exceptions import DbtConfigError, DbtDatabaseError, DbtValidatio
 
 from dbt.adapters.databricks_session import Plugin
 from dbt.adapters.databricks_session.connections import DatabricksSessionConnectionManager
-from dbt.adapters.databricks_session.credentials import DatabricksSessionCredentials
+from dbt.adapters.databricks_session.credentials import (
+    SESSION_ONLY_KEYS,
+    DatabricksSessionCredentials,
+)
 from dbt.adapters.databricks_session.impl import DatabricksSessionAdapter
 
 # The connector's Connection.__del__ trips over the half-built object a failed connect leaves.
@@ -36,7 +39,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptio
 HOST = "dbc-123.cloud.databricks.com"
 WAREHOUSE_PATH = "/sql/1.0/warehouses/abc123"
 CLUSTER_PATH = "/sql/protocolv1/o/1234567890/0123-456789-abcdef"
-SESSION_ONLY = {"method", "spark_master", "spark_local_dir", "spark_conf"}
+SESSION_ONLY = {"method", *SESSION_ONLY_KEYS}
 
 PROFILES: dict[str, dict[str, Any]] = {
     "warehouse_pat": {"host": HOST, "http_path": WAREHOUSE_PATH, "token": "dapi-x", "schema": "s"},
