@@ -2,6 +2,10 @@
 
 Starting Spark costs 10-15 s on a 2-core machine, so the session starts once (session-scoped) and
 every dbt invocation in the process finds it as an "existing session".
+
+Two legs: `pytest` runs everything on Delta Lake (as a Databricks job cluster does);
+`pytest -m parquet --local-table-format parquet` runs the tests marked `parquet` on the offline
+fallback, a local Spark without Delta's jars. `table_format` tells a test which leg it is in.
 """
 
 from __future__ import annotations
@@ -20,6 +24,35 @@ SPARK_MASTER = "local[2]"
 # Spark Connect tests serve the process's one local Spark over Connect (one server per process).
 CONNECT_REMOTE = "local[2]"
 SESSION_KINDS = ("classic", "connect")
+TABLE_FORMATS = ("delta", "parquet")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--local-table-format",
+        choices=TABLE_FORMATS,
+        default="delta",
+        help="the table format of the test process's local Spark (parquet: the offline leg)",
+    )
+
+
+@pytest.fixture(scope="session")
+def table_format(request: pytest.FixtureRequest) -> str:
+    return str(request.config.getoption("--local-table-format"))
+
+
+@pytest.fixture
+def delta_only(table_format: str) -> None:
+    """For tests of Delta behaviour: the parquet leg has no Delta."""
+    if table_format != "delta":
+        pytest.skip("needs Delta Lake; this is the parquet leg")
+
+
+@pytest.fixture
+def parquet_only(table_format: str) -> None:
+    """For tests of the parquet fallback's clear errors: they run in the parquet leg."""
+    if table_format != "parquet":
+        pytest.skip("asserts the parquet fallback; runs in the parquet leg")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -35,11 +68,13 @@ def spark_local_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def spark(spark_local_dir: str) -> Iterator[Any]:
+def spark(spark_local_dir: str, table_format: str) -> Iterator[Any]:
     from dbt.adapters.databricks_session.spark.local import LocalSparkSettings
     from dbt.adapters.databricks_session.spark.source import base_session
 
-    settings = LocalSparkSettings(master=SPARK_MASTER, local_dir=spark_local_dir)
+    settings = LocalSparkSettings(
+        master=SPARK_MASTER, local_dir=spark_local_dir, table_format=table_format
+    )
     session = base_session(settings).spark
     yield session
     session.stop()
@@ -77,7 +112,7 @@ def spark_remote(session_kind: str) -> str | None:
 
 @pytest.fixture(scope="class")
 def dbt_profile_target(
-    spark: Any, spark_local_dir: str, spark_remote: str | None
+    spark: Any, spark_local_dir: str, spark_remote: str | None, table_format: str
 ) -> dict[str, Any]:
     target = {
         "type": "databricks_session",
@@ -85,6 +120,7 @@ def dbt_profile_target(
         "threads": 4,
         "spark_master": SPARK_MASTER,
         "spark_local_dir": spark_local_dir,
+        "local_table_format": table_format,
     }
     return {**target, "spark_remote": spark_remote} if spark_remote else target
 

@@ -16,6 +16,7 @@ from dbt.adapters.databricks.logging import logger
 from dbt.adapters.databricks.utils import redact_credentials
 from dbt_common.exceptions import DbtRuntimeError
 
+from dbt.adapters.databricks_session.capabilities import SessionCapabilities
 from dbt.adapters.databricks_session.credentials import DatabricksSessionCredentials
 from dbt.adapters.databricks_session.spark.errors import as_database_error
 from dbt.adapters.databricks_session.spark.handle import SessionHandle, open_handle
@@ -33,6 +34,7 @@ def local_settings(
         master=creds.spark_master or DEFAULT_MASTER,
         local_dir=os.path.normpath(local_dir),
         conf={key: str(value) for key, value in (creds.spark_conf or {}).items()},
+        table_format=creds.local_table_format,
     )
 
 
@@ -87,9 +89,7 @@ class DatabricksSessionConnectionManager(DatabricksConnectionManager):
         connection.handle = handle
         connection.state = ConnectionState.OPEN
         connection.session_id = handle.session_id
-        connection.capabilities = DBRCapabilities(
-            dbr_version=handle.runtime_version, is_sql_warehouse=False
-        )
+        connection.capabilities = SessionCapabilities(handle.runtime_version, handle.spark.version)
         cls._dbr_capabilities_cache[connection.http_path] = connection.capabilities
         logger.debug(f"{handle} - opened for {connection.name}")
 

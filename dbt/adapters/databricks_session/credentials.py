@@ -21,7 +21,14 @@ METHODS = (SESSION, DBSQL)
 SESSION_MODE_ENV = "DBT_DATABRICKS_SESSION_MODE"
 RUNTIME_ENV = "DATABRICKS_RUNTIME_VERSION"
 OPEN_SOURCE_CATALOG = "spark_catalog"
-SESSION_ONLY_KEYS = ("spark_remote", "spark_master", "spark_local_dir", "spark_conf")
+SESSION_ONLY_KEYS = (
+    "spark_remote",
+    "spark_master",
+    "spark_local_dir",
+    "spark_conf",
+    "local_table_format",
+)
+LOCAL_TABLE_FORMATS = ("delta", "parquet")
 
 
 def detect_method(host: str | None) -> str:
@@ -43,6 +50,8 @@ class DatabricksSessionCredentials(DatabricksCredentials):
     spark_master: str | None = None
     spark_local_dir: str | None = None
     spark_conf: dict[str, Any] | None = None
+    # `delta` | `parquet` for embedded local Spark; unset: Delta, or parquet without its jars.
+    local_table_format: str | None = None
 
     def __post_init__(self) -> None:
         self.method = self._resolve_method()
@@ -66,6 +75,7 @@ class DatabricksSessionCredentials(DatabricksCredentials):
                 "`schema` is required in the profile for `method: session` "
                 "(the schema dbt builds models in)."
             )
+        self._check_local_table_format()
         # On open-source Spark the session catalog is `spark_catalog`; a runtime keeps
         # upstream's `hive_metastore` default.
         properties = self.session_properties or {}
@@ -76,6 +86,18 @@ class DatabricksSessionCredentials(DatabricksCredentials):
         ):
             self.database = OPEN_SOURCE_CATALOG
         self.http_path = self.http_path or ""
+
+    def _check_local_table_format(self) -> None:
+        if self.local_table_format is None:
+            return
+        table_format = str(self.local_table_format).strip().lower()
+        if table_format not in LOCAL_TABLE_FORMATS:
+            raise DbtValidationError(
+                f"Unknown `local_table_format: {self.local_table_format}` in the "
+                "databricks_session profile. Use `delta` (the default: Delta Lake, as on "
+                "Databricks) or `parquet` (no Delta jars needed)."
+            )
+        self.local_table_format = table_format
 
     @property
     def is_session(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from importlib import import_module
 from typing import Any, cast
 
@@ -12,12 +13,13 @@ from dbt.adapters.contracts.relation import RelationConfig
 from dbt.adapters.databricks import constants
 from dbt.adapters.databricks.catalogs._relation import DatabricksCatalogRelation
 from dbt.adapters.databricks.column import DatabricksColumn
+from dbt.adapters.databricks.dbr_capabilities import DBRCapability
 from dbt.adapters.databricks.impl import DatabricksAdapter
 from dbt.adapters.databricks.logging import logger
 from dbt.adapters.databricks.relation import DatabricksRelation
 from dbt_common.exceptions import DbtConfigError
 
-from dbt.adapters.databricks_session import features
+from dbt.adapters.databricks_session import capabilities, features
 from dbt.adapters.databricks_session.__version__ import version
 from dbt.adapters.databricks_session.connections import DatabricksSessionConnectionManager
 from dbt.adapters.databricks_session.credentials import DatabricksSessionCredentials
@@ -115,10 +117,17 @@ class DatabricksSessionAdapter(DatabricksAdapter):
     # -- capabilities --------------------------------------------------------------------------
 
     def _has_dbr_capability_parse(self, capability_name: str) -> bool:
-        # A session is a cluster: stay conservative until a connection reports its runtime.
+        # A session is a cluster: only what every session has, until one reports its runtime.
         if self.credentials.is_session:
-            return False
+            return capabilities.has_at_parse_time(capability_name)
         return super()._has_dbr_capability_parse(capability_name)
+
+    def has_capability(self, capability: DBRCapability) -> bool:
+        if self.credentials.is_session:
+            # A connection learns its session's capabilities when it opens; a macro may ask
+            # before the connection has run anything.
+            self.connections.get_thread_connection().handle  # noqa: B018 (opens it)
+        return super().has_capability(capability)
 
     # -- relations built by upstream with its own class ----------------------------------------
 
@@ -133,6 +142,39 @@ class DatabricksSessionAdapter(DatabricksAdapter):
     ) -> tuple[DatabricksRelation, list[DatabricksColumn]]:
         updated, columns = super()._get_updated_relation(relation)
         return DatabricksSessionRelation.of(updated), columns
+
+    # -- docs catalog ----------------------------------------------------------------------------
+
+    def parse_columns_from_information(  # type: ignore[override]
+        self, relation: DatabricksRelation, information: str
+    ) -> list[DatabricksColumn]:
+        columns = super().parse_columns_from_information(relation, information)
+        if not self.credentials.is_session:
+            return columns
+        # Spark's SHOW TABLE EXTENDED has no column comments, a `Comment:` that runs on into the
+        # storage details (a view's is its text), and, for a Delta table in a Hive metastore,
+        # no schema at all (it lives in the Delta log). DESCRIBE has all of them right.
+        _, described = self._get_updated_relation(relation)
+        if not columns:
+            schema = "".join(f" |-- {c.name}: {c.dtype} (nullable = true)\n" for c in described)
+            columns = super().parse_columns_from_information(
+                relation, f"{information}\nSchema: root\n{schema}"
+            )
+        by_name = {column.name: column for column in described}
+        table_comment = described[0].table_comment if described else None
+        for column in columns:
+            column.table_comment = table_comment
+            column.comment = getattr(by_name.get(column.name), "comment", None)
+        return columns
+
+    def _get_columns_for_catalog(  # type: ignore[override]
+        self, relation: DatabricksRelation, information: str
+    ) -> Iterator[dict[str, Any]]:
+        for row in super()._get_columns_for_catalog(relation, information):
+            # dbt's catalog reads a column's comment from `column_comment`.
+            if self.credentials.is_session and "comment" in row:
+                row["column_comment"] = row.pop("comment")
+            yield row
 
     # -- file format: parquet where the session has no Delta -----------------------------------
 
@@ -177,6 +219,12 @@ class DatabricksSessionAdapter(DatabricksAdapter):
         return ""
 
     @available
+    def is_open_source_spark(self) -> bool:
+        """True in a session on open-source Spark (local or not), not a Databricks runtime."""
+        handle = self._session_handle()
+        return handle is not None and handle.runtime_version is None
+
+    @available
     def require_dbsql(self, feature: str) -> str:
         """Fail with one clear error when `feature` cannot run in a Spark session at all."""
         features.require_dbsql(self.credentials.is_session, feature)
@@ -202,6 +250,7 @@ class DatabricksSessionAdapter(DatabricksAdapter):
             "  Databricks runtime: "
             + (f"{runtime[0]}.{runtime[1]}" if runtime else "none (open-source Spark)")
         )
+        logger.info(f"  Delta Lake: {handle.delta_version or 'none (tables are parquet)'}")
         logger.info(f"  Session origin: {handle.base.origin}")
         logger.info(f"  Session kind: {'Spark Connect' if handle.is_connect else 'classic'}")
         logger.info(f"  Catalog / schema: {self.credentials.database} / {self.credentials.schema}")

@@ -13,13 +13,38 @@ _JAVA_TRACE_MARKERS = ("\n\nJVM stacktrace:", "\n\nDriver stacktrace:")
 _JAVA_FRAME = re.compile(r"^\t+(at |\.\.\. \d+ more)")
 
 
+# Spark formats an error from its error-class files; Delta 4.4's jars lack some of its own classes
+# (e.g. DELTA_MERGE_UNRESOLVED_EXPRESSION), and formatting them fails with this instead.
+_MISSING_ERROR_CLASS = re.compile(r"Cannot find main error class '(\w+)'")
+
+
 def spark_error_message(exc: BaseException) -> str:
     """Spark's message for `exc` without the JVM stack trace."""
     text = str(exc) or type(exc).__name__
+    if _MISSING_ERROR_CLASS.search(text):
+        text = _unformatted_error(exc) or text
     for marker in _JAVA_TRACE_MARKERS:
         text = text.split(marker, 1)[0]
     lines = [line for line in text.splitlines() if not _JAVA_FRAME.match(line)]
     return "\n".join(lines).strip()
+
+
+def _unformatted_error(exc: BaseException) -> str | None:
+    """`[ERROR_CLASS] key: value, ...` from the original Java exception, which pyspark was
+    formatting when the missing error class failed it (it is the failure's context)."""
+    cause: BaseException | None = exc.__context__
+    while cause is not None:
+        java = getattr(cause, "java_exception", None)
+        try:
+            error_class = java.getErrorClass() if java is not None else None
+            if error_class:
+                parameters = dict(java.getMessageParameters())
+                details = ", ".join(f"{key}: {value}" for key, value in parameters.items())
+                return f"[{error_class}] {details}"
+        except Exception:  # not a SparkThrowable: look further back
+            pass
+        cause = cause.__context__
+    return None
 
 
 def is_spark_error(exc: BaseException) -> bool:

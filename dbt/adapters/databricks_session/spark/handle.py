@@ -14,7 +14,7 @@ from dbt.adapters.databricks.handle import SqlUtils
 from dbt.adapters.databricks.logging import logger
 from dbt_common.exceptions import DbtDatabaseError, DbtRuntimeError
 
-from dbt.adapters.databricks_session.spark import connect
+from dbt.adapters.databricks_session.spark import connect, delta
 from dbt.adapters.databricks_session.spark.cursor import SessionCursor
 from dbt.adapters.databricks_session.spark.errors import as_database_error, is_spark_error
 from dbt.adapters.databricks_session.spark.literals import (
@@ -125,6 +125,13 @@ class SessionHandle:
             return True
         extensions = static_conf(self.base.spark, "spark.sql.extensions") or ""
         return "DeltaSparkSessionExtension" in extensions
+
+    @property
+    def delta_version(self) -> str | None:
+        """Delta Lake's version on local Spark, "the runtime's" on Databricks, else None."""
+        if on_databricks_runtime() or self.runtime_version is not None:
+            return "the Databricks runtime's"
+        return delta.delta_version(self.base.spark) if self.has_delta else None
 
     # -- statements ----------------------------------------------------------------------------
 

@@ -2,8 +2,9 @@
 
 Tables live in a Hive metastore (embedded Derby) and a warehouse directory under one local
 directory, by default inside the dbt project's target path: separate `dbt seed`, `dbt run` and
-`dbt test` processes see the same tables, and `dbt clean` resets them. Delta Lake jars cannot
-be installed offline, so tables here are parquet (see impl.py for the file-format default).
+`dbt test` processes see the same tables, and `dbt clean` resets them. Tables are Delta, as on a
+Databricks job cluster (spark/delta.py finds the jars); where the jars cannot be had and the
+profile did not ask for Delta explicitly, local Spark starts on parquet and says why in one line.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from dbt.adapters.databricks.logging import logger
 from dbt_common.exceptions import DbtRuntimeError
 
+from dbt.adapters.databricks_session.spark import delta
 from dbt.adapters.databricks_session.spark.errors import spark_error_message
 
 if TYPE_CHECKING:
@@ -26,6 +29,9 @@ if TYPE_CHECKING:
 
 MIN_JAVA_MAJOR = 17
 DEFAULT_MASTER = "local[*]"
+DELTA = "delta"
+PARQUET = "parquet"
+TABLE_FORMATS = (DELTA, PARQUET)
 APP_NAME = "dbt-databricks-session"
 # Spark logs every failed statement at ERROR from the JVM; dbt already reports the failures
 # that matter, and dbt-databricks probes for missing relations on purpose.
@@ -33,7 +39,6 @@ DEFAULT_CONF: dict[str, str] = {
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
     "spark.log.level": "FATAL",
-    "spark.sql.sources.default": "parquet",
     # The embedded Hive metastore would record "0 rows" for every CTAS table (it never counts
     # them), which `dbt docs generate` then shows as the table's row count.
     "spark.hadoop.hive.stats.autogather": "false",
@@ -48,8 +53,10 @@ class LocalSparkSettings:
     master: str = DEFAULT_MASTER
     local_dir: str = ""
     conf: dict[str, str] = field(default_factory=dict)
+    # `delta` | `parquet`; None: Delta, or parquet (with one line saying why) without its jars.
+    table_format: str | None = None
 
-    def spark_conf(self) -> dict[str, str]:
+    def spark_conf(self, with_delta: bool = False) -> dict[str, str]:
         """Every Spark setting the local session starts with (user conf wins)."""
         root = os.path.abspath(self.local_dir)
         metastore = os.path.join(root, "metastore_db")
@@ -61,20 +68,47 @@ class LocalSparkSettings:
                 f"jdbc:derby:;databaseName={metastore};create=true"
             ),
             "spark.driver.extraJavaOptions": f"-Dderby.system.home={root}",
+            "spark.sql.sources.default": DELTA if with_delta else PARQUET,
             **{key: str(value) for key, value in self.conf.items()},
         }
+
+    def startup_conf(self, java: str) -> dict[str, str]:
+        """spark_conf() plus Delta Lake's jars and settings, unless this run is on parquet."""
+        if self.table_format == PARQUET:
+            return self.spark_conf()
+        try:
+            extra = delta.delta_conf(self.conf, java)
+        except delta.DeltaUnavailable as exc:
+            if self.table_format == DELTA:
+                raise DbtRuntimeError(
+                    f"`local_table_format: delta`: local Spark cannot load Delta Lake: {exc}. "
+                    f"{DELTA_FIX}, or set `local_table_format: parquet`."
+                ) from None
+            logger.warning(
+                f"Session mode: local Spark runs on parquet, without Delta Lake: {exc}. "
+                f"{DELTA_FIX}; `local_table_format: parquet` silences this."
+            )
+            return self.spark_conf()
+        return {**self.spark_conf(with_delta=True), **extra, **self.conf}
+
+
+DELTA_FIX = (
+    "Run once with network access (the jars are cached per user), or point `spark_conf` at a "
+    "Maven mirror (`spark.jars.repositories`) or at local jars (`spark.jars`)"
+)
 
 
 def start_local_spark(settings: LocalSparkSettings) -> SparkSession:
     """Start the embedded Spark, failing with one clear message for each known cause."""
-    check_java()
+    java = check_java()
     from pyspark.sql import SparkSession
 
     os.makedirs(os.path.abspath(settings.local_dir), exist_ok=True)
+    conf = settings.startup_conf(java)
     try:
         with without_spark_remote():
             builder: Any = SparkSession.builder.master(settings.master).appName(APP_NAME)
-            for key, value in settings.spark_conf().items():
+            for key, value in conf.items():
                 builder = builder.config(key, value)
             spark = builder.getOrCreate()
     except Exception as exc:
@@ -115,8 +149,8 @@ def _open_metastore(spark: SparkSession, settings: LocalSparkSettings) -> None:
         raise DbtRuntimeError(f"Could not open the local Spark metastore: {text}") from exc
 
 
-def check_java() -> None:
-    """Fail clearly when no Java, or one older than Spark 4 needs, is installed."""
+def check_java() -> str:
+    """The `java` to use; fails clearly when none, or one older than Spark 4 needs, exists."""
     java = _java_executable()
     if java is None:
         raise DbtRuntimeError(
@@ -129,6 +163,7 @@ def check_java() -> None:
             f"Local Spark needs Java {MIN_JAVA_MAJOR} or newer, but {java} is Java {major}. "
             "Install a JDK 17+ and point JAVA_HOME at it."
         )
+    return java
 
 
 def _java_executable() -> str | None:

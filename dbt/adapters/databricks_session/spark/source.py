@@ -26,6 +26,7 @@ from dbt.adapters.databricks.logging import logger
 from dbt_common.exceptions import DbtRuntimeError
 
 from dbt.adapters.databricks_session.spark import connect
+from dbt.adapters.databricks_session.spark.delta import delta_version
 from dbt.adapters.databricks_session.spark.local import (
     LocalSparkSettings,
     start_local_spark,
@@ -160,8 +161,10 @@ def _find_existing_classic() -> BaseSession | None:
 
 def _start_local(settings: LocalSparkSettings) -> BaseSession:
     spark = start_local_spark(settings)
+    version = delta_version(spark)
+    tables = f"Delta Lake {version} tables" if version else "parquet tables"
     logger.info(
-        f"Session mode: started local Spark {spark.version} ({settings.master}); tables and "
+        f"Session mode: started local Spark {spark.version} ({settings.master}); {tables} and "
         f"metastore in {os.path.abspath(settings.local_dir)}"
     )
     return BaseSession(spark, "local", settings)

@@ -11,3 +11,36 @@
   {% endif %}
   {% do return(dbt_databricks_validate_get_incremental_strategy(raw_strategy, file_format)) %}
 {% endmacro %}
+
+{#
+  delete+insert on clusters before DBR 17.1 deletes with `WHERE key IN (SELECT ...)`, and
+  open-source Delta Lake cannot DELETE with a subquery (DELTA_UNSUPPORTED_SUBQUERY). On
+  open-source Spark the same rows are deleted by a MERGE ... WHEN MATCHED THEN DELETE on the same
+  keys (`=` for one key, as IN compares; `<=>` for several, as upstream's EXISTS does) and the
+  same predicates, which still name the target's columns: the source offers only renamed keys.
+  The insert is upstream's.
+#}
+{% macro databricks_session__get_incremental_delete_insert_sql(arg_dict) %}
+  {% set statements = databricks__get_incremental_delete_insert_sql(arg_dict) %}
+  {% if not adapter.is_open_source_spark() %}
+    {% do return(statements) %}
+  {% endif %}
+  {% set target_relation = arg_dict['target_relation'] %}
+  {% set unique_key = config.require('unique_key') %}
+  {% set unique_keys = [unique_key] if unique_key is string else unique_key %}
+  {% set compare = '=' if unique_keys | length == 1 else '<=>' %}
+  {% set keys, matches = [], [] %}
+  {% for key in unique_keys %}
+    {% do keys.append(adapter.quote(key) ~ ' as __dbt_key_' ~ loop.index) %}
+    {% do matches.append(target_relation ~ '.' ~ adapter.quote(key) ~ ' ' ~ compare ~ ' DBT_INTERNAL_SOURCE.__dbt_key_' ~ loop.index) %}
+  {% endfor %}
+  {% set predicates = config.get('incremental_predicates') or [] %}
+  {% set predicates = [predicates] if predicates is string else predicates %}
+  {% set delete_sql -%}
+merge into {{ target_relation }}
+using (select distinct {{ keys | join(', ') }} from {{ arg_dict['temp_relation'] }}) as DBT_INTERNAL_SOURCE
+on {{ matches | join(' and ') }}
+when matched{% for predicate in predicates %} and ({{ predicate }}){% endfor %} then delete
+  {%- endset %}
+  {% do return([delete_sql, statements[1]]) %}
+{% endmacro %}
