@@ -137,7 +137,7 @@ class NotebookRun:
             self.outcome = Outcome(ok=False, error="Stopped", stopped=True)
         except BaseException as exc:  # noqa: BLE001 - any failure fails the task
             self.outcome = Outcome(
-                ok=False, error=f"{type(exc).__name__}: {exc}", error_trace=traceback.format_exc()
+                ok=False, error=f"{type(exc).__name__}: {exc}", error_trace=_notebook_trace(exc)
             )
 
     def _set_group(self) -> None:
@@ -150,3 +150,9 @@ class NotebookRun:
                 self.spark.addTag(self.group)
             except Exception:
                 pass
+
+
+def _notebook_trace(exc: BaseException) -> str:
+    """The traceback from the notebook's own frames (the executor's frame left out)."""
+    tb = exc.__traceback__.tb_next if exc.__traceback__ else None
+    return "".join(traceback.format_exception(type(exc), exc, tb))

@@ -39,7 +39,7 @@ def method_schema(api_class: str, method: str) -> dict[str, Any]:
     return {
         name: hints[name]
         for name, param in params.items()
-        if name != "self" and param.kind is inspect.Parameter.KEYWORD_ONLY
+        if name != "self" and name in hints and name != "return"
     }
 
 
