@@ -21,7 +21,14 @@ METHODS = (SESSION, DBSQL)
 SESSION_MODE_ENV = "DBT_DATABRICKS_SESSION_MODE"
 RUNTIME_ENV = "DATABRICKS_RUNTIME_VERSION"
 OPEN_SOURCE_CATALOG = "spark_catalog"
-SESSION_ONLY_KEYS = ("spark_remote", "spark_master", "spark_local_dir", "spark_conf")
+SESSION_ONLY_KEYS = (
+    "spark_remote",
+    "spark_master",
+    "spark_local_dir",
+    "spark_conf",
+    "databricks_profile",
+    "jobs_api_poll_interval",
+)
 
 
 def detect_method(host: str | None) -> str:
@@ -43,6 +50,10 @@ class DatabricksSessionCredentials(DatabricksCredentials):
     spark_master: str | None = None
     spark_local_dir: str | None = None
     spark_conf: dict[str, Any] | None = None
+    # Jobs API submissions from a session: a ~/.databrickscfg profile for workspace credentials
+    # (else host/token keys, else databricks-sdk's default chain), and the run poll interval.
+    databricks_profile: str | None = None
+    jobs_api_poll_interval: float | None = None
 
     def __post_init__(self) -> None:
         self.method = self._resolve_method()
