@@ -72,6 +72,7 @@ class Run:
     result: str | None = None
     message: str = ""
     start_time: int = field(default_factory=lambda: int(time.time() * 1000))
+    executed: list[str] = field(default_factory=list)  # task keys, in the order they started
     cancel: threading.Event = field(default_factory=threading.Event)
     done: threading.Event = field(default_factory=threading.Event)
 
@@ -154,6 +155,7 @@ class Engine:
 
     def _execute(self, run: Run, task: TaskRun, run_deadline: float | None) -> None:
         task.life, task.result, task.message = "RUNNING", None, ""
+        run.executed.append(task.key)
         task.error = task.error_trace = None
         spec = task.spec
         if "notebook_task" not in spec:
