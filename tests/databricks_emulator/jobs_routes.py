@@ -92,7 +92,7 @@ def submit(emu: DatabricksEmulator, query: dict, body: Any, *groups: str) -> Rep
         run.run_type = "SUBMIT_RUN"
         run.timeout_seconds = int(body.get("timeout_seconds") or 0)
         run.idempotency_token = body.get("idempotency_token")
-        emu.hidden_jobs[job.job_id] = job
+        state.hidden_jobs[job.job_id] = job
     emu.engine.start(run)
     return {"run_id": run.run_id}
 

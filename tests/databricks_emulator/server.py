@@ -107,7 +107,6 @@ class DatabricksEmulator:
         self.engine = Engine(self.settings, self.state.notebook_source, self.spark_for_task)
         self.requests: list[dict[str, Any]] = []
         self.faults: list[Fault] = []
-        self.hidden_jobs: dict[int, Job] = {}  # jobs behind one-time runs (not in jobs/list)
         self.journal_path = journal_path
         self._port = port
         self._journal_lock = threading.Lock()

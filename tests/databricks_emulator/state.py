@@ -68,6 +68,7 @@ class State:
     lock: threading.RLock = field(default_factory=threading.RLock)
     objects: dict[str, WorkspaceObject] = field(default_factory=dict)
     jobs: dict[int, Job] = field(default_factory=dict)
+    hidden_jobs: dict[int, Job] = field(default_factory=dict)  # behind one-time runs, unlisted
     runs: dict[int, Run] = field(default_factory=dict)
     task_runs: dict[int, tuple[Run, int]] = field(default_factory=dict)  # id -> (run, index)
     clusters: dict[str, Cluster] = field(default_factory=dict)
@@ -113,7 +114,8 @@ class State:
 
     def job(self, job_id: Any) -> Job:
         try:
-            return self.jobs[int(job_id)]
+            key = int(job_id)
+            return self.jobs[key] if key in self.jobs else self.hidden_jobs[key]
         except (KeyError, TypeError, ValueError):
             raise ApiError(400, "INVALID_PARAMETER_VALUE", f"Job {job_id} does not exist.")
 
