@@ -78,7 +78,7 @@ EXPECTED = {
     "slow_spark": ["exceeded its timeout of 3 s"],
     "slow_python": ["exceeded its timeout of 3 s"],
     "needs_packages": ["definitely-not-installed-pkg==1.0", "cannot install packages"],
-    "rest_method": ["submission_method 'job_cluster'", "`host` and `token`"],
+    "rest_method": ["submission_method 'job_cluster'", "`host` with `token`"],
 }
 
 

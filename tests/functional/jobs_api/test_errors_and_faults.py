@@ -1,0 +1,169 @@
+"""Typos rejected before any request, a failing notebook's traceback, timeout cancels the run,
+retried faults never duplicate a job or a run, and credentials from the SDK's environment."""
+
+from __future__ import annotations
+
+import glob
+import os
+from typing import Any
+
+import pytest
+from dbt.tests.util import run_dbt, run_dbt_and_capture
+
+from tests.databricks_emulator import DatabricksEmulator
+
+TYPO = """
+def model(dbt, session):
+    dbt.config(
+        submission_method="workflow_job",
+        python_job_config={"email_notification": {"on_failure": ["a@example.com"]},
+                           "post_hook_tasks": [{"task_key": "h", "notebook_task": {
+                               "notebook_path": "/x", "source": "WORKSPAC"}}]},
+        job_cluster_config={"spark_versio": "15.4.x-scala2.12"},
+    )
+    return spark.range(1)
+"""
+
+FAILS = """
+def model(dbt, session):
+    dbt.config(submission_method="workflow_job")
+    return spark.range(1).selectExpr("id / 0 as x").limit(1 // 0)
+"""
+
+SLOW = """
+import time
+
+def model(dbt, session):
+    dbt.config(submission_method="serverless_cluster", timeout=1)
+    while True:
+        time.sleep(0.05)
+    return spark.range(1)
+"""
+
+SIMPLE = """
+def model(dbt, session):
+    dbt.config(submission_method="{method}")
+    return spark.range(2)
+"""
+
+
+def select(model: str) -> list[str]:
+    return ["run", "--select", model]
+
+
+class TestErrors:
+    @pytest.fixture(scope="class")
+    def models(self) -> dict[str, str]:
+        return {"typo.py": TYPO, "fails.py": FAILS, "slow.py": SLOW}
+
+    def test_typos_rejected_with_zero_requests(self, project: Any, emulator: DatabricksEmulator):
+        before = len(emulator.requests)
+        _, out = run_dbt_and_capture(select("typo"), expect_pass=False)
+        assert (
+            "`python_job_config.email_notification`: unknown key; did you mean "
+            "`email_notifications`?" in out
+        )
+        assert (
+            "`job_cluster_config.spark_versio`: unknown key; did you mean `spark_version`?" in out
+        )
+        assert (
+            "post_hook_tasks[0].notebook_task.source`: 'WORKSPAC' is not a valid value; "
+            "did you mean `WORKSPACE`?" in out
+        )
+        assert "model.test.typo" in out
+        assert len(emulator.requests) == before
+
+    def test_failing_notebook_traceback(self, project: Any, emulator: DatabricksEmulator):
+        _, out = run_dbt_and_capture(select("fails"), expect_pass=False)
+        assert "ZeroDivisionError: integer division or modulo by zero" in out
+        assert "Traceback (most recent call last)" in out and "<notebook cell" in out
+
+    def test_timeout_cancels_the_run(self, project: Any, emulator: DatabricksEmulator):
+        _, out = run_dbt_and_capture(select("slow"), expect_pass=False)
+        assert "exceeded its timeout of 1 s" in out
+        (cancel,) = emulator.requests_to("POST", "/runs/cancel")
+        run = emulator.runs[cancel["body"]["run_id"]]
+        assert run.done.wait(30) and run.result == "CANCELED"
+
+
+FAULTS = {
+    "429": {"status": 429, "retry_after": 0},
+    "503": {"status": 503, "retry_after": 0},
+    "transient_500": {"status": 500, "message": "Unexpected error: try again"},
+    "dropped": {"drop_after_apply": True},
+}
+
+
+class TestFaults:
+    @pytest.fixture(scope="class")
+    def models(self) -> dict[str, str]:
+        return {
+            "wf_fault.py": SIMPLE.format(method="workflow_job"),
+            "sl_fault.py": SIMPLE.format(method="serverless_cluster"),
+        }
+
+    @pytest.mark.parametrize("kind", list(FAULTS))
+    def test_fault_gives_one_job_and_one_run(
+        self, project: Any, emulator: DatabricksEmulator, kind: str
+    ):
+        emulator.state.jobs = {
+            k: v for k, v in emulator.state.jobs.items() if not v.settings["name"].endswith("fault")
+        }
+        runs_before = set(emulator.runs)
+        for path in ("*/jobs/create", "*/jobs/run-now", "*/jobs/runs/submit"):
+            emulator.add_fault(method="POST", path=path, **FAULTS[kind])
+        run_dbt(["run"])
+        emulator.wait_idle()
+        names = [j.settings["name"] for j in emulator.jobs.values()]
+        assert sum(name.endswith("-wf_fault") for name in names) == 1
+        new_runs = [emulator.runs[r] for r in set(emulator.runs) - runs_before]
+        assert sorted(run.run_type for run in new_runs) == ["JOB_RUN", "SUBMIT_RUN"]
+        assert all(run.result == "SUCCESS" for run in new_runs)
+        assert all(f.fired == 1 for f in emulator.faults[-3:])
+
+
+class TestCredentialsFromEnvironment:
+    @pytest.fixture(scope="class")
+    def dbt_profile_target(self, spark: Any, spark_local_dir: str) -> dict[str, Any]:
+        return {
+            "type": "databricks_session",
+            "method": "session",
+            "threads": 2,
+            "spark_local_dir": spark_local_dir,
+            "jobs_api_poll_interval": 0.05,
+        }
+
+    @pytest.fixture(scope="class")
+    def models(self) -> dict[str, str]:
+        return {"env_wf.py": SIMPLE.format(method="workflow_job")}
+
+    def test_nothing_found_is_one_clear_error(self, project: Any):
+        _, out = run_dbt_and_capture(["run"], expect_pass=False)
+        assert "no workspace credentials were found" in out
+        assert "DATABRICKS_HOST with DATABRICKS_TOKEN" in out and "Traceback" not in out
+
+    def test_sdk_chain_from_environment(
+        self,
+        project: Any,
+        logs_dir: str,
+        emulator: DatabricksEmulator,
+        monkeypatch: pytest.MonkeyPatch,
+    ):
+        monkeypatch.setenv("DATABRICKS_HOST", emulator.url)
+        monkeypatch.setenv("DATABRICKS_TOKEN", emulator.token)
+        before = len(emulator.runs)
+        run_dbt(["run"])
+        assert len(emulator.runs) == before + 1
+        _, out = run_dbt_and_capture(["debug"])
+        assert "Jobs API credentials: sdk default chain (environment: DATABRICKS_HOST" in out
+        assert f"Jobs API workspace: {emulator.url} answers" in out
+        written = [
+            path
+            for root in (project.project_root, logs_dir)
+            for path in glob.glob(os.path.join(root, "**", "*"), recursive=True)
+        ]
+        files = [path for path in written if os.path.isfile(path)]
+        assert any(path.endswith(".log") for path in files)
+        for path in files:
+            with open(path, "rb") as file:
+                assert emulator.token.encode() not in file.read(), path
