@@ -49,10 +49,10 @@ class TestSubmissionMethods:
                 "all_purpose_cluster", f", cluster_id={CLUSTER_ID!r}, create_notebook=True"
             ),
             "wf.py": model("workflow_job"),
-            "reads.sql": "select count(*) as n from {{ ref('jc') }} union all "
-            "select count(*) from {{ ref('sl') }} union all select count(*) from {{ ref('ap_cmd') }}"
-            " union all select count(*) from {{ ref('ap_nb') }} union all "
-            "select count(*) from {{ ref('wf') }}",
+            "reads.sql": " union all ".join(
+                f"select count(*) as n from {{{{ ref('{name}') }}}}"
+                for name in ("jc", "sl", "ap_cmd", "ap_nb", "wf")
+            ),
         }
 
     def test_each_method_builds(self, project: Any, emulator: DatabricksEmulator):
