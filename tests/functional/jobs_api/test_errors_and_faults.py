@@ -54,7 +54,10 @@ def select(model: str) -> list[str]:
 class TestErrors:
     @pytest.fixture(scope="class")
     def models(self) -> dict[str, str]:
-        return {"typo.py": TYPO, "fails.py": FAILS, "slow.py": SLOW}
+        dup = SIMPLE.format(method="workflow_job").replace(
+            '"workflow_job")', '"workflow_job", python_job_config={"name": "twice"})'
+        )
+        return {"typo.py": TYPO, "fails.py": FAILS, "slow.py": SLOW, "dup.py": dup}
 
     def test_typos_rejected_with_zero_requests(self, project: Any, emulator: DatabricksEmulator):
         before = len(emulator.requests)
@@ -73,10 +76,25 @@ class TestErrors:
         assert "model.test.typo" in out
         assert len(emulator.requests) == before
 
-    def test_failing_notebook_traceback(self, project: Any, emulator: DatabricksEmulator):
-        _, out = run_dbt_and_capture(select("fails"), expect_pass=False)
+    @pytest.mark.parametrize("life_cycle", ["TERMINATED", "INTERNAL_ERROR"])
+    def test_failing_notebook_traceback(
+        self, project: Any, emulator: DatabricksEmulator, life_cycle: str
+    ):
+        emulator.settings.failure_life_cycle = life_cycle
+        try:
+            _, out = run_dbt_and_capture(select("fails"), expect_pass=False)
+        finally:
+            emulator.settings.failure_life_cycle = "TERMINATED"
+        assert f"ended {life_cycle}/FAILED" in out
         assert "ZeroDivisionError: integer division or modulo by zero" in out
         assert "Traceback (most recent call last)" in out and "<notebook cell" in out
+        assert f"started: {emulator.url}/#job/" in out  # the run page URL, at start
+
+    def test_two_jobs_with_the_name(self, project: Any, emulator: DatabricksEmulator):
+        for _ in range(2):
+            emulator.add_job({"name": "twice"})
+        _, out = run_dbt_and_capture(select("dup"), expect_pass=False)
+        assert "Multiple jobs found with name twice" in out and "`existing_job_id`" in out
 
     def test_timeout_cancels_the_run(self, project: Any, emulator: DatabricksEmulator):
         _, out = run_dbt_and_capture(select("slow"), expect_pass=False)
@@ -87,6 +105,7 @@ class TestErrors:
 
 
 FAULTS = {
+    "delay": {"delay": 0.3},
     "429": {"status": 429, "retry_after": 0},
     "503": {"status": 503, "retry_after": 0},
     "transient_500": {"status": 500, "message": "Unexpected error: try again"},
@@ -141,6 +160,8 @@ class TestCredentialsFromEnvironment:
         _, out = run_dbt_and_capture(["run"], expect_pass=False)
         assert "no workspace credentials were found" in out
         assert "DATABRICKS_HOST with DATABRICKS_TOKEN" in out and "Traceback" not in out
+        _, out = run_dbt_and_capture(["debug"])  # debug still passes, and says so
+        assert "Jobs API workspace: no credentials found" in out
 
     def test_sdk_chain_from_environment(
         self,
@@ -167,3 +188,38 @@ class TestCredentialsFromEnvironment:
         for path in files:
             with open(path, "rb") as file:
                 assert emulator.token.encode() not in file.read(), path
+
+
+class TestDatabricksProfile:
+    @pytest.fixture(scope="class")
+    def dbt_profile_target(self, spark: Any, spark_local_dir: str) -> dict[str, Any]:
+        return {
+            "type": "databricks_session",
+            "method": "session",
+            "spark_local_dir": spark_local_dir,
+            "databricks_profile": "emulated",
+            "jobs_api_poll_interval": 0.05,
+        }
+
+    @pytest.fixture(scope="class")
+    def models(self) -> dict[str, str]:
+        return {"cfg_sl.py": SIMPLE.format(method="serverless_cluster")}
+
+    def test_profile_from_databrickscfg(
+        self,
+        project: Any,
+        emulator: DatabricksEmulator,
+        monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Any,
+    ):
+        config = tmp_path / "databrickscfg"
+        config.write_text(f"[emulated]\nhost = {emulator.url}\ntoken = {emulator.token}\n")
+        monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(config))
+        before = len(emulator.runs)
+        _, out = run_dbt_and_capture(["run"])
+        assert len(emulator.runs) == before + 1
+        _, out = run_dbt_and_capture(["debug"])
+        assert (
+            "Jobs API credentials: databricks_profile (~/.databrickscfg profile 'emulated')" in out
+        )
+        assert emulator.token not in out
