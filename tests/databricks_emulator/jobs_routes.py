@@ -24,7 +24,7 @@ def create(emu: DatabricksEmulator, query: dict, body: Any, *groups: str) -> Rep
     with state.lock:
         job = Job(state.next_id(), settings, state.user_name, int(time.time() * 1000))
         state.jobs[job.job_id] = job
-        owner = {"user_name": state.user_name, "permission_level": "IS_OWNER"}
+        owner = state.owner()
         state.acls[("jobs", str(job.job_id))] = [owner, *body.get("access_control_list", [])]
     return {"job_id": job.job_id}
 
@@ -86,7 +86,7 @@ def submit(emu: DatabricksEmulator, query: dict, body: Any, *groups: str) -> Rep
             return {"run_id": replay.run_id}
         # A one-time run gets a hidden job, so that runs/get has a job_id to set an ACL on.
         job = Job(state.next_id(), {"name": body.get("run_name", "")}, state.user_name, 0)
-        owner = {"user_name": state.user_name, "permission_level": "IS_OWNER"}
+        owner = state.owner()
         state.acls[("jobs", str(job.job_id))] = [owner, *acl]
         run = _new_run(emu, job.job_id, body.get("run_name", ""), body["tasks"])
         run.run_type = "SUBMIT_RUN"

@@ -167,7 +167,7 @@ class DatabricksEmulator:
         with self.state.lock:
             job_id = job_id or self.state.next_id()
             self.state.jobs[job_id] = Job(job_id, settings, self.state.user_name, 0)
-            owner = {"user_name": self.state.user_name, "permission_level": "IS_OWNER"}
+            owner = self.state.owner()
             self.state.acls[("jobs", str(job_id))] = [owner]
         return job_id
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from tests.databricks_emulator.runs import Run
 
 DEFAULT_USER = "dbt-emulator@example.com"
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 
 
 class ApiError(Exception):
@@ -79,6 +81,11 @@ class State:
 
     def next_id(self) -> int:
         return next(self.ids)
+
+    def owner(self) -> dict[str, str]:
+        """The caller as a job owner: a UUID user name is a service principal's."""
+        key = "service_principal_name" if UUID.fullmatch(self.user_name) else "user_name"
+        return {key: self.user_name, "permission_level": "IS_OWNER"}
 
     # -- workspace tree -----------------------------------------------------------------------
 

@@ -100,7 +100,7 @@ def _check_object(state: State, object_type: str, object_id: str) -> None:
 def _with_owner(state: State, object_type: str, acl: list[dict]) -> list[dict]:
     if object_type != "jobs" or any(e["permission_level"] == "IS_OWNER" for e in acl):
         return list(acl)
-    return [{"user_name": state.user_name, "permission_level": "IS_OWNER"}, *acl]
+    return [state.owner(), *acl]
 
 
 def _merge(current: list[dict], update: list[dict]) -> list[dict]:

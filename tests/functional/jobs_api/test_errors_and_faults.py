@@ -11,6 +11,7 @@ import pytest
 from dbt.tests.util import run_dbt, run_dbt_and_capture
 
 from tests.databricks_emulator import DatabricksEmulator
+from tests.functional.jobs_api.conftest import CLUSTER_ID
 
 TYPO = """
 def model(dbt, session):
@@ -57,7 +58,17 @@ class TestErrors:
         dup = SIMPLE.format(method="workflow_job").replace(
             '"workflow_job")', '"workflow_job", python_job_config={"name": "twice"})'
         )
-        return {"typo.py": TYPO, "fails.py": FAILS, "slow.py": SLOW, "dup.py": dup}
+        slow_command = SLOW.replace(
+            'submission_method="serverless_cluster"',
+            f'submission_method="all_purpose_cluster", cluster_id="{CLUSTER_ID}"',
+        )
+        return {
+            "typo.py": TYPO,
+            "fails.py": FAILS,
+            "slow.py": SLOW,
+            "slow_command.py": slow_command,
+            "dup.py": dup,
+        }
 
     def test_typos_rejected_with_zero_requests(self, project: Any, emulator: DatabricksEmulator):
         before = len(emulator.requests)
@@ -89,6 +100,17 @@ class TestErrors:
         assert "ZeroDivisionError: integer division or modulo by zero" in out
         assert "Traceback (most recent call last)" in out and "<notebook cell" in out
         assert f"started: {emulator.url}/#job/" in out  # the run page URL, at start
+
+    def test_timeout_cancels_the_command(self, project: Any, emulator: DatabricksEmulator):
+        _, out = run_dbt_and_capture(select("slow_command"), expect_pass=False)
+        assert (
+            f"exceeded its timeout of 1 s; its command on cluster {CLUSTER_ID} was cancelled" in out
+        )
+        (cancel,) = emulator.requests_to("POST", "/api/1.2/commands/cancel")
+        context = emulator.state.contexts.get(cancel["body"]["contextId"])
+        if context is not None:  # destroyed after the cancel, as it should be
+            assert not context["commands"][cancel["body"]["commandId"]].thread.is_alive()
+        assert emulator.requests_to("POST", "/api/1.2/contexts/destroy")
 
     def test_two_jobs_with_the_name(self, project: Any, emulator: DatabricksEmulator):
         for _ in range(2):
@@ -223,3 +245,30 @@ class TestDatabricksProfile:
             "Jobs API credentials: databricks_profile (~/.databrickscfg profile 'emulated')" in out
         )
         assert emulator.token not in out
+
+
+SERVICE_PRINCIPAL = "6a7b8c9d-0e1f-4a2b-8c3d-4e5f6a7b8c9d"
+
+
+class TestServicePrincipalOwner:
+    @pytest.fixture(scope="class")
+    def emulator(self, spark: Any) -> Any:
+        with DatabricksEmulator(spark=spark, user_name=SERVICE_PRINCIPAL) as emu:
+            yield emu
+
+    @pytest.fixture(scope="class")
+    def models(self) -> dict[str, str]:
+        grants = '{"grants": {"manage": [{"group_name": "admins"}]}}'
+        model = SIMPLE.format(method="workflow_job").replace(
+            '"workflow_job")', f'"workflow_job", python_job_config={grants})'
+        )
+        return {"sp_wf.py": model}
+
+    def test_owner_is_the_service_principal(self, project: Any, emulator: DatabricksEmulator):
+        run_dbt(["run"])
+        (job_id,) = emulator.jobs
+        (put,) = [r for r in emulator.requests_to("PUT", f"/permissions/jobs/{job_id}")]
+        assert put["body"]["access_control_list"] == [
+            {"service_principal_name": SERVICE_PRINCIPAL, "permission_level": "IS_OWNER"},
+            {"group_name": "admins", "permission_level": "CAN_MANAGE"},
+        ]

@@ -188,6 +188,35 @@ class TestSeed000:
         assert runs[two_id].executed == ["task_a", "OPTIMIZE_AND_VACUUM"]
         assert all(run.result == "SUCCESS" for run in runs.values())
 
+        # The journal (threads interleave other models' requests): reset, ACL, run, in order.
+        def about_job_one(request: dict) -> bool:
+            body = request["body"] or {}
+            return body.get("job_id") == EXISTING_JOB_ID or request["path"].endswith(
+                f"/permissions/jobs/{EXISTING_JOB_ID}"
+            )
+
+        reset, acl_put, run_now = [r for r in emulator.requests if about_job_one(r)][:3]
+        assert reset["path"].endswith("/jobs/reset")
+        assert reset["body"]["new_settings"] == one
+        assert acl_put["method"] == "PUT"
+        assert acl_put["body"]["access_control_list"] == [
+            {"user_name": emulator.state.user_name, "permission_level": "IS_OWNER"},
+            {"group_name": "marketing-team", "permission_level": "CAN_VIEW"},
+            {"user_name": "alighodsi@databricks.com", "permission_level": "CAN_MANAGE_RUN"},
+        ]
+        assert run_now["path"].endswith("/jobs/run-now")
+        assert run_now["body"]["queue"] == {"enabled": True}
+        assert run_now["body"]["idempotency_token"]
+        notebook_acls = [
+            r["body"]["access_control_list"]
+            for r in emulator.requests_to("PUT", "")
+            if "/permissions/notebooks/" in r["path"]
+        ]
+        assert [
+            {"group_name": "marketing-team", "permission_level": "CAN_READ"},
+            {"user_name": "alighodsi@databricks.com", "permission_level": "CAN_RUN"},
+        ] in notebook_acls
+
         # The second build resets the same jobs: none is created.
         run_dbt(["run"])
         assert set(emulator.jobs) - jobs_before == created

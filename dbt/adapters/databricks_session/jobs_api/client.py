@@ -29,6 +29,7 @@ from dbt.adapters.databricks.api_client import (
     ClusterApi,
     CommandApi,
     CommandContextApi,
+    CommandExecution,
     CurrUserApi,
     DatabricksApiClient,
     DltPipelineApi,
@@ -71,7 +72,7 @@ class SessionApiClient(DatabricksApiClient):
         folders: FolderApi = UserFolderApi(self.curr_user) if use_user_folder else SharedFolderApi()
         self.folders = folders
         self.workspace = WorkspaceApi(workspace_client, folders)
-        self.commands = CommandApi(workspace_client, polling_interval, timeout)  # type: ignore[arg-type]
+        self.commands = SessionCommandApi(workspace_client, polling_interval, timeout, model)
         self.job_runs = SessionJobRunsApi(workspace_client, polling_interval, timeout, model)
         self.workflows = SessionWorkflowJobApi(workspace_client)
         self.workflow_permissions = JobPermissionsApi(workspace_client)
@@ -96,6 +97,28 @@ def with_compute(task: dict[str, Any], override: dict[str, Any]) -> dict[str, An
     if any(key in override for key in COMPUTE_KEYS):
         task = {key: value for key, value in task.items() if key not in COMPUTE_KEYS}
     return {**task, **override}
+
+
+class SessionCommandApi(CommandApi):
+    """The 1.2 command API (`all_purpose_cluster`): a model `timeout` cancels the command."""
+
+    def __init__(
+        self, workspace_client: WorkspaceClient, polling_interval: float, timeout: int, model: str
+    ) -> None:
+        super().__init__(workspace_client, polling_interval, timeout)  # type: ignore[arg-type]
+        self.model = model
+
+    def poll_for_completion(self, command: CommandExecution) -> None:
+        try:
+            super().poll_for_completion(command)
+        except DbtRuntimeError as exc:
+            if "Command execution timed out" not in str(exc):
+                raise
+            self.cancel(command)
+            raise DbtRuntimeError(
+                f"Python model {self.model} exceeded its timeout of {self.timeout} s; its "
+                f"command on cluster {command.cluster_id} was cancelled."
+            ) from None
 
 
 class SessionJobRunsApi(JobRunsApi):

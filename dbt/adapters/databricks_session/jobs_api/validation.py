@@ -57,6 +57,8 @@ def config_errors(config: dict[str, Any]) -> list[str]:
     if config.get("notebook_access_control_list"):
         key = "notebook_access_control_list"
         errors += check(config[key], list[iam.AccessControlRequest], key)
+    if config.get("additional_libs"):
+        errors += check(config["additional_libs"], list[compute.Library], "additional_libs")
     if config.get("cluster_id") is not None:
         errors += check(config["cluster_id"], str, "cluster_id")
     if config.get("python_job_config"):
