@@ -13,6 +13,7 @@ Python::
     with DatabricksEmulator(spark=None) as emu:      # spark=None: the process's own session
         emu.url          # "http://127.0.0.1:<port>"  (use as the workspace `host`)
         emu.token        # the one bearer token it accepts (401 UNAUTHENTICATED otherwise)
+        emu.client_id, emu.client_secret   # OAuth M2M credentials that obtain `token`
         emu.requests     # [{"method", "path", "query", "body"}, ...] in arrival order
         emu.add_fault(method="POST", path="*/jobs/runs/submit", status=503, retry_after=0)
         emu.jobs, emu.runs            # {job_id: Job}, {run_id: Run} (created by the API)
@@ -37,8 +38,11 @@ Endpoints: SCIM Me; workspace mkdirs/import/get-status; jobs 2.1/2.2 create/rese
 (exact, case-insensitive `name` filter, paginated)/run-now; runs submit/get/get-output/cancel;
 permissions get/set(PUT)/update(PATCH) for jobs and notebooks; clusters get/start; libraries
 cluster-status; 1.2 contexts create/status/destroy and commands execute/status/cancel;
-`/.well-known/databricks-config`. Control: `GET /__emu/requests`, `POST /__emu/faults` (a fault
-rule as JSON). Errors use Databricks' `{"error_code", "message"}` shape.
+`/.well-known/databricks-config` (naming its OIDC endpoint); OAuth M2M at
+`/oidc/.well-known/oauth-authorization-server` and `/oidc/v1/token` (client credentials by HTTP
+Basic, `emu.client_id`/`emu.client_secret`, yield `emu.token`). Control: `GET /__emu/requests`,
+`POST /__emu/faults` (a fault rule as JSON). Errors use Databricks' `{"error_code", "message"}`
+shape.
 
 Validation: unknown keys, wrong types, bad enum values and missing required fields in a body are
 400 INVALID_PARAMETER_VALUE naming the path; so are duplicate task keys, missing or cyclic
@@ -62,7 +66,7 @@ emulator stops), `drop` (connection closed, request not applied) or `drop_after_
 
 What it does not prove: the service's real validation (the SDK's classes can lag or lead it),
 SQL warehouses or Thrift, real clusters, libraries or `%pip`, auth flows other than a bearer
-token, and the service's timing.
+token and OAuth M2M client credentials, and the service's timing.
 """
 
 from tests.databricks_emulator.server import DatabricksEmulator, Fault

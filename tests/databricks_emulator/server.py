@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import fnmatch
 import json
 import re
@@ -102,6 +103,9 @@ class DatabricksEmulator:
         self._spark = spark
         self.spark_less = spark_less
         self.token = "dapi-emulator-" + secrets.token_hex(16)
+        # OAuth M2M: these client credentials get `token` from the workspace OIDC endpoint.
+        self.client_id = "emulator-service-principal"
+        self.client_secret = "dose" + secrets.token_hex(16)
         self.state = State(user_name=user_name) if user_name else State()
         self.settings = EngineSettings(startup_seconds, failure_life_cycle)
         self.engine = Engine(self.settings, self.state.notebook_source, self.spark_for_task)
@@ -267,7 +271,11 @@ class _Handler(BaseHTTPRequestHandler):
         except json.JSONDecodeError:
             body = None
         if path == "/.well-known/databricks-config":
-            self._reply(200, {})
+            self._reply(200, {"oidc_endpoint": f"{self.emu.url}/oidc"})
+            return
+        if path.startswith("/oidc/"):
+            self.emu.record({"method": method, "path": path, "query": query, "body": None})
+            self._oidc(path)
             return
         if path.startswith("/__emu/"):
             self._control(method, path, body)
@@ -308,6 +316,22 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(fault.status, {"error_code": code, "message": message}, headers)
             return True
         return False
+
+    def _oidc(self, path: str) -> None:
+        """OAuth M2M: discovery, and client credentials (HTTP Basic) for the bearer token."""
+        base = f"{self.emu.url}/oidc"
+        if path == "/oidc/.well-known/oauth-authorization-server":
+            endpoints = {"issuer": base, "authorization_endpoint": f"{base}/v1/authorize"}
+            self._reply(200, {**endpoints, "token_endpoint": f"{base}/v1/token"})
+            return
+        pair = f"{self.emu.client_id}:{self.emu.client_secret}".encode()
+        expected = "Basic " + base64.b64encode(pair).decode()
+        if path != "/oidc/v1/token" or self.headers.get("Authorization") != expected:
+            error = {"error": "invalid_client", "error_description": "Client authentication failed"}
+            self._reply(401, error)
+            return
+        token = {"access_token": self.emu.token, "token_type": "Bearer", "expires_in": 3600}
+        self._reply(200, token)
 
     def _control(self, method: str, path: str, body: Any) -> None:
         if path == "/__emu/requests" and method == "GET":

@@ -211,6 +211,18 @@ class TestCredentialsFromEnvironment:
             with open(path, "rb") as file:
                 assert emulator.token.encode() not in file.read(), path
 
+    def test_oauth_m2m_from_environment(
+        self, project: Any, emulator: DatabricksEmulator, monkeypatch: pytest.MonkeyPatch
+    ):
+        monkeypatch.setenv("DATABRICKS_HOST", emulator.url)
+        monkeypatch.setenv("DATABRICKS_CLIENT_ID", emulator.client_id)
+        monkeypatch.setenv("DATABRICKS_CLIENT_SECRET", emulator.client_secret)
+        before = len(emulator.runs)
+        _, out = run_dbt_and_capture(["run"])
+        assert len(emulator.runs) == before + 1
+        assert emulator.requests_to("POST", "/oidc/v1/token")
+        assert emulator.client_secret not in out and emulator.token not in out
+
 
 class TestDatabricksProfile:
     @pytest.fixture(scope="class")
