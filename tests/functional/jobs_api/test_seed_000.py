@@ -11,14 +11,16 @@ from dbt.tests.util import run_dbt
 from tests.databricks_emulator import DatabricksEmulator
 from tests.functional.jobs_api.conftest import CLUSTER_ID, EXISTING_JOB_ID
 
+# Seed 000's model, verbatim (incremental appends on local Spark without Delta).
 MODEL = """
+# my_model.py
 import pyspark.sql.types as T
 import pyspark.sql.functions as F
 
 
 def model(dbt, session):
     dbt.config(
-        materialized='table',
+        materialized='incremental',
         submission_method='workflow_job'
     )
 
@@ -26,7 +28,7 @@ def model(dbt, session):
         T.StructField("id", T.StringType(), True),
         T.StructField("timestamp", T.TimestampType(), True),
     ])
-    return spark.createDataFrame(data=[("a", None)], schema=output_schema)
+    return spark.createDataFrame(data=spark.sparkContext.emptyRDD(), schema=output_schema)
 """
 
 # Both YAML blocks of seed 000, verbatim but for the model names.
@@ -115,7 +117,8 @@ models:
 """
 
 DOWNSTREAM = (
-    "select count(*) as n from {{ ref('block_one') }} join {{ ref('block_two') }} using (id)"
+    "select (select count(*) from {{ ref('block_one') }}) + "
+    "(select count(*) from {{ ref('block_two') }}) + 1 as n"
 )
 
 
