@@ -68,6 +68,10 @@ class TestErrors:
             "slow.py": SLOW,
             "slow_command.py": slow_command,
             "dup.py": dup,
+            "no_cluster.py": SIMPLE.format(method="job_cluster"),
+            "zero_timeout.py": SIMPLE.format(method="serverless_cluster").replace(
+                '"serverless_cluster")', '"serverless_cluster", timeout=0)'
+            ),
         }
 
     def test_typos_rejected_with_zero_requests(self, project: Any, emulator: DatabricksEmulator):
@@ -85,6 +89,21 @@ class TestErrors:
             "did you mean `WORKSPACE`?" in out
         )
         assert "model.test.typo" in out
+        assert len(emulator.requests) == before
+
+    @pytest.mark.parametrize(
+        ("model", "expected"),
+        [
+            ("no_cluster", "`job_cluster_config` is required for the `job_cluster` submission"),
+            ("zero_timeout", "`config.timeout`: Input should be greater than 0"),
+        ],
+    )
+    def test_config_errors_before_any_request(
+        self, project: Any, emulator: DatabricksEmulator, model: str, expected: str
+    ):
+        before = len(emulator.requests)
+        _, out = run_dbt_and_capture(select(model), expect_pass=False)
+        assert expected in out and f"model.test.{model}" in out
         assert len(emulator.requests) == before
 
     @pytest.mark.parametrize("life_cycle", ["TERMINATED", "INTERNAL_ERROR"])

@@ -66,7 +66,9 @@ def model(dbt, session):
 
 REST_METHOD = """
 def model(dbt, session):
-    dbt.config(submission_method="job_cluster")
+    dbt.config(
+        submission_method="job_cluster", job_cluster_config={"spark_version": "15.4.x-scala2.12"}
+    )
     return session.range(1)
 """
 

@@ -114,10 +114,14 @@ class SessionCommandApi(CommandApi):
         except DbtRuntimeError as exc:
             if "Command execution timed out" not in str(exc):
                 raise
-            self.cancel(command)
+            try:
+                self.cancel(command)
+                outcome = "was cancelled"
+            except DbtRuntimeError as cancel_error:
+                outcome = f"could not be cancelled ({cancel_error})"
             raise DbtRuntimeError(
                 f"Python model {self.model} exceeded its timeout of {self.timeout} s; its "
-                f"command on cluster {command.cluster_id} was cancelled."
+                f"command on cluster {command.cluster_id} {outcome}."
             ) from None
 
 
@@ -179,10 +183,14 @@ class SessionJobRunsApi(JobRunsApi):
                 self._check_outcome(run)
                 return
             if time.monotonic() >= deadline:
-                self.cancel(run_id)
+                try:
+                    self.cancel(run_id)
+                    outcome = "was cancelled"
+                except DbtRuntimeError as exc:
+                    outcome = f"could not be cancelled ({exc})"
                 raise DbtRuntimeError(
                     f"Python model {self.model} exceeded its timeout of {self.timeout} s; "
-                    f"Databricks run {run_id} was cancelled."
+                    f"Databricks run {run_id} {outcome}."
                 )
             time.sleep(max(0.0, min(self.polling_interval, deadline - time.monotonic())))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pydantic
 from dbt.adapters.databricks.api_client import DatabricksApiClient
 from dbt.adapters.databricks.python_models.python_config import ParsedPythonModel
 from dbt.adapters.databricks.python_models.python_submissions import (
@@ -62,7 +63,19 @@ class SessionHelperMixin:
         if isinstance(job_config.get("existing_job_id"), int):  # YAML gives a number
             job_config["existing_job_id"] = str(job_config["existing_job_id"])
         self.credentials = credentials
-        self.parsed_model = ParsedPythonModel(**parsed_model)
+        try:
+            self.parsed_model = ParsedPythonModel(**parsed_model)
+        except pydantic.ValidationError as exc:
+            problems = "; ".join(
+                f"`{'.'.join(str(p) for p in error['loc'])}`: {error['msg']}"
+                for error in exc.errors()
+            )
+            raise DbtValidationError(f"Python model {unique_id}: {problems}") from None
+        self._setup()
+        try:
+            self.validate_config()  # type: ignore[attr-defined]
+        except ValueError as exc:  # upstream's config checks raise bare ValueErrors
+            raise DbtValidationError(f"Python model {unique_id}: {exc}") from None
         model_config = self.parsed_model.config
         self.api_client: DatabricksApiClient = SessionApiClient(
             auth.workspace_client(credentials, self.method),
@@ -72,8 +85,6 @@ class SessionHelperMixin:
             unique_id,
         )
         tracking.remember(self.api_client)
-        self._setup()
-        self.validate_config()  # type: ignore[attr-defined]
         self.command_submitter = self.build_submitter()  # type: ignore[attr-defined]
 
     def _setup(self) -> None:
