@@ -39,19 +39,18 @@ class CredentialSource:
 
 
 def has_profile_credentials(creds: Any) -> bool:
-    return bool(
-        creds.token or creds.client_secret or getattr(creds, "databricks_profile", None)
-    ) or bool(creds.host and creds.auth_type)
+    """Credentials in the dbt profile's own keys (these win, as in dbt-databricks)."""
+    return bool(creds.token or creds.client_secret or (creds.host and creds.auth_type))
 
 
 def describe(creds: Any) -> CredentialSource:
     """For `dbt debug`: where the credentials would come from, without resolving a secret."""
     profile = getattr(creds, "databricks_profile", None)
-    if profile:
-        return CredentialSource("databricks_profile", f"~/.databrickscfg profile {profile!r}")
     if has_profile_credentials(creds):
         kind = "token" if creds.token else (creds.auth_type or "OAuth client credentials")
         return CredentialSource("profile", f"host {creds.host or '(unset)'}, {kind}")
+    if profile:
+        return CredentialSource("databricks_profile", f"~/.databrickscfg profile {profile!r}")
     if os.environ.get("DATABRICKS_RUNTIME_VERSION"):
         return CredentialSource("sdk default chain", "the Databricks runtime's own identity")
     present = [name for name in ENV_KEYS if os.environ.get(name)]
@@ -66,18 +65,17 @@ def sdk_config(creds: Any, method: str, **overrides: Any) -> Config:
 
     profile = getattr(creds, "databricks_profile", None)
     try:
-        if profile:
-            return Config(profile=profile, **_host(creds), **overrides)
         if has_profile_credentials(creds):
             from dbt.adapters.databricks.credentials import DatabricksCredentialManager
 
-            manager = DatabricksCredentialManager.create_from(creds)
-            config = manager.config
+            config = DatabricksCredentialManager.create_from(creds).config
             for key, value in overrides.items():
                 setattr(config, key, value)
             return config
+        if profile:
+            return Config(profile=profile, **_host(creds), **overrides)
         return Config(**_host(creds), **overrides)
-    except DbtConfigError:
+    except (DbtConfigError, AttributeError, TypeError):  # ours, or a bug: never "no credentials"
         raise
     except Exception as exc:  # the SDK raises ValueError (or its own errors) when nothing fits
         raise DbtConfigError(NOTHING_FOUND.format(method=method, detail=_short(exc))) from None
