@@ -151,6 +151,7 @@ FAULTS = {
     "503": {"status": 503, "retry_after": 0},
     "transient_500": {"status": 500, "message": "Unexpected error: try again"},
     "dropped": {"drop_after_apply": True},
+    "dropped_unapplied": {"drop": True},
 }
 
 
