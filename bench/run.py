@@ -44,7 +44,8 @@ from eventlog import busy_seconds, find_event_log, read_event_log  # noqa: E402
 OURS = "ours"
 SPARK = "dbt-spark"
 BASELINE = "baseline"  # our adapter from another tree (--baseline), to measure a change
-WORKLOADS = ("p1", "seed", "python", "p5")
+# jobs_api: a Python model through `session` vs `workflow_job` (bench/jobs_api.py, the emulator)
+WORKLOADS = ("p1", "seed", "python", "jobs_api", "p5")
 MASTER = "local[2]"
 WARM_SCHEMA = "bench_warm"
 SCHEMA = "bench"
@@ -617,6 +618,24 @@ def verdicts(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def jobs_api_figures(settings: Settings) -> dict[str, Any]:
+    """bench/jobs_api.py in its own process (its own local Spark and emulator)."""
+    proc = subprocess.run(
+        [settings.python, str(BENCH / "jobs_api.py")],
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT_S,
+        check=False,
+    )
+    (settings.out / "jobs_api.log").write_text(proc.stdout + proc.stderr)
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
+    if not lines:
+        return {"ok": False, "error": f"bench/jobs_api.py exited {proc.returncode}"}
+    figures_: dict[str, Any] = json.loads(lines[-1][len("RESULT ") :])
+    print(f"jobs_api: {figures_}", flush=True)
+    return figures_
+
+
 # -- main ----------------------------------------------------------------------------------------
 
 
@@ -647,6 +666,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             status = f"{result['elapsed_s']:.2f} s" if result.get("ok") else result.get("error")
             print(f"[{index}/{len(runs)}] {run.name}: {status}", flush=True)
     result = figures(settings)
+    if "jobs_api" in settings.workloads:
+        result["jobs_api"] = jobs_api_figures(settings)
+        result["python_workflow_vs_session"] = result["jobs_api"].get("python_workflow_vs_session")
     print()
     print(table(settings))
     print()

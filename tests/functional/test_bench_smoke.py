@@ -44,7 +44,7 @@ def dry_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path, Path]
 def test_dry_run_plans_both_adapters(dry_run: tuple[dict, Path, Path]) -> None:
     summary, out, _ = dry_run
     assert summary["dry_run"] is True
-    assert summary["workloads"] == ["p1", "seed", "python"]  # --quick skips p5
+    assert summary["workloads"] == ["p1", "seed", "python", "jobs_api"]  # --quick skips p5
     runs = sorted(p.name for p in (out / "runs").iterdir())
     assert "p1-t1-ours-r0" in runs and "p1-t1-dbt-spark-r0" in runs
     assert "p1-t4-ours-r0" in runs and "p1-t4-dbt-spark-r0" in runs

@@ -18,6 +18,7 @@ from dbt_common.exceptions import DbtRuntimeError
 
 from dbt.adapters.databricks_session.capabilities import SessionCapabilities
 from dbt.adapters.databricks_session.credentials import DatabricksSessionCredentials
+from dbt.adapters.databricks_session.jobs_api import tracking as jobs_api_tracking
 from dbt.adapters.databricks_session.spark.errors import as_database_error
 from dbt.adapters.databricks_session.spark.handle import SessionHandle, open_handle
 from dbt.adapters.databricks_session.spark.local import DEFAULT_MASTER, LocalSparkSettings
@@ -105,8 +106,11 @@ class DatabricksSessionConnectionManager(DatabricksConnectionManager):
     def cancel_open(self) -> list[str]:
         if not self.session_mode:
             return super().cancel_open()
-        # Session mode has no REST client, so there are no Jobs API runs to cancel.
-        return super(DatabricksConnectionManager, self).cancel_open()
+        cancelled = super(DatabricksConnectionManager, self).cancel_open()
+        # Jobs API runs and commands that Python models started (submission methods other
+        # than `session`), on the client those models built.
+        jobs_api_tracking.cancel_runs()
+        return cancelled
 
     @contextmanager
     def exception_handler(self, sql: str) -> Iterator[None]:

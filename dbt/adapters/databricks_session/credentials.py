@@ -27,6 +27,8 @@ SESSION_ONLY_KEYS = (
     "spark_local_dir",
     "spark_conf",
     "local_table_format",
+    "databricks_profile",
+    "jobs_api_poll_interval",
 )
 LOCAL_TABLE_FORMATS = ("delta", "parquet")
 
@@ -52,6 +54,10 @@ class DatabricksSessionCredentials(DatabricksCredentials):
     spark_conf: dict[str, Any] | None = None
     # `delta` | `parquet` for embedded local Spark; unset: Delta, or parquet without its jars.
     local_table_format: str | None = None
+    # Jobs API submissions from a session: a ~/.databrickscfg profile for workspace credentials
+    # (else host/token keys, else databricks-sdk's default chain), and the run poll interval.
+    databricks_profile: str | None = None
+    jobs_api_poll_interval: float | None = None
 
     def __post_init__(self) -> None:
         self.method = self._resolve_method()

@@ -17,12 +17,12 @@ from dbt.adapters.databricks.dbr_capabilities import DBRCapability
 from dbt.adapters.databricks.impl import DatabricksAdapter
 from dbt.adapters.databricks.logging import logger
 from dbt.adapters.databricks.relation import DatabricksRelation
-from dbt_common.exceptions import DbtConfigError
 
 from dbt.adapters.databricks_session import capabilities, features
 from dbt.adapters.databricks_session.__version__ import version
 from dbt.adapters.databricks_session.connections import DatabricksSessionConnectionManager
 from dbt.adapters.databricks_session.credentials import DatabricksSessionCredentials
+from dbt.adapters.databricks_session.jobs_api import debug as jobs_api_debug
 from dbt.adapters.databricks_session.python_models.session import SessionPythonJobHelper
 from dbt.adapters.databricks_session.relation import DatabricksSessionRelation
 from dbt.adapters.databricks_session.spark.handle import SessionHandle
@@ -89,7 +89,13 @@ class DatabricksSessionAdapter(DatabricksAdapter):
 
     @property
     def python_submission_helpers(self) -> dict[str, type[PythonJobHelper]]:
-        return {**super().python_submission_helpers, SESSION_SUBMISSION: SessionPythonJobHelper}
+        helpers = {**super().python_submission_helpers, SESSION_SUBMISSION: SessionPythonJobHelper}
+        if self.credentials.is_session:
+            # Jobs API methods from a session: validated configs, the SDK's credential chain.
+            from dbt.adapters.databricks_session.jobs_api.helpers import HELPERS
+
+            helpers.update(HELPERS)
+        return helpers
 
     def submit_python_job(self, parsed_model: dict, compiled_code: str) -> AdapterResponse:
         config = parsed_model["config"]
@@ -104,14 +110,6 @@ class DatabricksSessionAdapter(DatabricksAdapter):
             )
             helper.submit(compiled_code)
             return self.generate_python_submission_response(None)
-        if self.credentials.is_session and not self.credentials.host:
-            raise DbtConfigError(
-                f"submission_method '{method}' submits the model through the Databricks Jobs "
-                "API, which needs workspace credentials this `method: session` profile does not "
-                "have. Add `host` and `token` (or `auth_type: oauth` with `client_id` and "
-                "`client_secret`) to the profile, or use submission_method 'session' (the "
-                "default in session mode)."
-            )
         return super().submit_python_job(parsed_model, compiled_code)
 
     # -- capabilities --------------------------------------------------------------------------
@@ -254,6 +252,7 @@ class DatabricksSessionAdapter(DatabricksAdapter):
         logger.info(f"  Session origin: {handle.base.origin}")
         logger.info(f"  Session kind: {'Spark Connect' if handle.is_connect else 'classic'}")
         logger.info(f"  Catalog / schema: {self.credentials.database} / {self.credentials.schema}")
+        jobs_api_debug.report(self.credentials)
         logger.info(
             "  Connections isolated: "
             + (

@@ -66,7 +66,9 @@ def model(dbt, session):
 
 REST_METHOD = """
 def model(dbt, session):
-    dbt.config(submission_method="job_cluster")
+    dbt.config(
+        submission_method="job_cluster", job_cluster_config={"spark_version": "15.4.x-scala2.12"}
+    )
     return session.range(1)
 """
 
@@ -78,7 +80,7 @@ EXPECTED = {
     "slow_spark": ["exceeded its timeout of 3 s"],
     "slow_python": ["exceeded its timeout of 3 s"],
     "needs_packages": ["definitely-not-installed-pkg==1.0", "cannot install packages"],
-    "rest_method": ["submission_method 'job_cluster'", "`host` and `token`"],
+    "rest_method": ["submission_method 'job_cluster'", "`host` with `token`"],
 }
 
 

@@ -1,0 +1,4 @@
+"""Jobs API Python-model submissions from a `method: session` profile.
+
+See docs/python-models.md.
+"""
