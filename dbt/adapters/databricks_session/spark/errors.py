@@ -37,7 +37,7 @@ def _unformatted_error(exc: BaseException) -> str | None:
         java = getattr(cause, "java_exception", None)
         try:
             error_class = java.getErrorClass() if java is not None else None
-            if error_class:
+            if java is not None and error_class:
                 parameters = dict(java.getMessageParameters())
                 details = ", ".join(f"{key}: {value}" for key, value in parameters.items())
                 return f"[{error_class}] {details}"
