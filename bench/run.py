@@ -90,6 +90,7 @@ class Settings:
     projects: Path
     python: str
     baseline: Path | None = None
+    table_format: str = "parquet"  # both adapters' tables: parquet, or Delta from the same jars
     results: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -118,6 +119,12 @@ def parse_args(argv: Sequence[str] | None) -> Settings:
         "--projects-dir", type=Path, default=BENCH / "projects", help="where projects are generated"
     )
     parser.add_argument("--python", default=sys.executable, help="Python with both adapters")
+    parser.add_argument(
+        "--table-format",
+        choices=("parquet", "delta"),
+        default="parquet",
+        help="both adapters' table format (delta: the same Delta jars and settings for both)",
+    )
     parser.add_argument(
         "--baseline",
         type=Path,
@@ -163,6 +170,7 @@ def parse_args(argv: Sequence[str] | None) -> Settings:
         projects=args.projects_dir.resolve(),
         python=args.python,
         baseline=args.baseline.resolve() if args.baseline else None,
+        table_format=args.table_format,
     )
 
 
@@ -234,20 +242,24 @@ def bench_extra_conf(run_dir: Path) -> dict[str, str]:
     }
 
 
-def shared_spark_conf(run_dir: Path) -> dict[str, str]:
+def shared_spark_conf(run_dir: Path, table_format: str) -> dict[str, str]:
     """The complete Spark conf our adapter starts local Spark with (its defaults, warehouse,
-    Hive metastore on Derby, plus bench_extra_conf): dbt-spark gets all of it as
-    `server_side_parameters`, so both run on identically configured Spark."""
-    from dbt.adapters.databricks_session.spark.local import LocalSparkSettings
+    Hive metastore on Derby, Delta's jars and settings for `delta`, plus bench_extra_conf):
+    dbt-spark gets all of it as `server_side_parameters`, so both run on identically configured
+    Spark (with Delta, `spark.sql.sources.default` makes dbt-spark's tables Delta too)."""
+    from dbt.adapters.databricks_session.spark.local import LocalSparkSettings, check_java
 
     conf = LocalSparkSettings(
-        master=MASTER, local_dir=str(run_dir / "spark"), conf=bench_extra_conf(run_dir)
-    ).spark_conf()
+        master=MASTER,
+        local_dir=str(run_dir / "spark"),
+        conf=bench_extra_conf(run_dir),
+        table_format=table_format,
+    ).startup_conf(check_java())
     conf["spark.master"] = MASTER
     return conf
 
 
-def profile_yaml(run: Run, run_dir: Path) -> dict[str, Any]:
+def profile_yaml(run: Run, run_dir: Path, table_format: str) -> dict[str, Any]:
     outputs: dict[str, Any] = {}
     for target, schema in (("warmup", WARM_SCHEMA), ("measure", SCHEMA)):
         if run.adapter != SPARK:
@@ -259,6 +271,7 @@ def profile_yaml(run: Run, run_dir: Path) -> dict[str, Any]:
                 "spark_master": MASTER,
                 "spark_local_dir": str(run_dir / "spark"),
                 "spark_conf": bench_extra_conf(run_dir),
+                "local_table_format": table_format,
             }
         else:
             outputs[target] = {
@@ -267,7 +280,7 @@ def profile_yaml(run: Run, run_dir: Path) -> dict[str, Any]:
                 "host": "NA",
                 "schema": schema,
                 "threads": run.threads,
-                "server_side_parameters": shared_spark_conf(run_dir),
+                "server_side_parameters": shared_spark_conf(run_dir, table_format),
             }
     return {projects.PROJECT_NAME: {"target": "measure", "outputs": outputs}}
 
@@ -297,7 +310,9 @@ def write_spec(run: Run, settings: Settings, paths: dict[str, Path]) -> Path:
     if run_dir.exists():
         shutil.rmtree(run_dir)
     (run_dir / "eventlog").mkdir(parents=True)
-    (run_dir / "profiles.yml").write_text(yaml.safe_dump(profile_yaml(run, run_dir)))
+    (run_dir / "profiles.yml").write_text(
+        yaml.safe_dump(profile_yaml(run, run_dir, settings.table_format))
+    )
     spec: dict[str, Any] = {
         "run": run.name,
         # One invocation: starts Spark, then builds a 3-row seed and 10 models.
@@ -324,7 +339,7 @@ def make_metastore_template(settings: Settings) -> Path:
     """Create an empty Hive metastore once (Derby schema creation takes 10-15 s) and copy it
     into every run, so each process spends that time once, outside any measurement anyway."""
     template = settings.out / "metastore-template"
-    conf = shared_spark_conf(template)
+    conf = shared_spark_conf(template, settings.table_format)
     conf.pop("spark.eventLog.enabled")
     script = (
         "import json, sys\n"
@@ -522,6 +537,7 @@ def figures(settings: Settings) -> dict[str, Any]:
             ),
         }
     out["same_spark_conf"] = same_conf(res)
+    out["table_format"] = settings.table_format
     out["failed_runs"] = [r["name"] for r in res if not r.get("ok")]
     out["mode"] = "quick" if settings.quick else "full"
     out["repeats"] = settings.repeats

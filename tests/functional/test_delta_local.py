@@ -124,7 +124,9 @@ def _dbt_without_network(project: Path, *args: str) -> subprocess.CompletedProce
 
 
 @pytest.mark.parquet
-def test_offline_run_falls_back_to_parquet_with_one_line(tmp_path: Path) -> None:
+def test_offline_run_falls_back_to_parquet_with_one_line(
+    tmp_path: Path, parquet_only: None
+) -> None:
     result = _dbt_without_network(_offline_project(tmp_path, None), "run")
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
@@ -135,10 +137,78 @@ def test_offline_run_falls_back_to_parquet_with_one_line(tmp_path: Path) -> None
 
 
 @pytest.mark.parquet
-def test_offline_run_with_explicit_delta_fails_clearly(tmp_path: Path) -> None:
+def test_offline_run_with_explicit_delta_fails_clearly(tmp_path: Path, parquet_only: None) -> None:
     result = _dbt_without_network(_offline_project(tmp_path, "delta"), "run")
     output = result.stdout + result.stderr
     assert result.returncode != 0, output
     assert "`local_table_format: delta`: local Spark cannot load Delta Lake" in output
     assert "local_table_format: parquet" in output
     assert "Traceback" not in output and "Py4J" not in output
+
+
+CONTRACT_YML = """
+models:
+  - name: constrained
+    config:
+      materialized: table
+      contract: {enforced: true}
+    columns:
+      - name: id
+        data_type: int
+        constraints: [{type: not_null}, {type: check, expression: "id > 0", name: id_positive}]
+      - name: name
+        data_type: string
+  - name: keyed
+    config:
+      materialized: table
+      contract: {enforced: true}
+    columns:
+      - name: id
+        data_type: int
+        constraints: [{type: primary_key}]
+"""
+
+PY_MERGE = """
+def model(dbt, spark):
+    dbt.config(materialized="incremental", unique_key="id")
+    value = "second" if dbt.is_incremental else "first"
+    return spark.sql(f"select id, '{value}' as run from values (1), (2) as t(id)")
+"""
+
+
+@pytest.mark.usefixtures("delta_only")
+class TestDeltaConstraintsAndPythonMerge:
+    @pytest.fixture(scope="class")
+    def models(self) -> dict[str, str]:
+        return {
+            "constrained.sql": "select 1 as id, 'a' as name",
+            "keyed.sql": "select 1 as id",
+            "py_merge.py": PY_MERGE,
+            "schema.yml": CONTRACT_YML,
+        }
+
+    def test_constraints_are_enforced_by_delta(self, project: Any) -> None:
+        results = run_dbt(["run", "--select", "constrained"])
+        assert str(results[0].status) == "success"
+        table = f"{project.test_schema}.constrained"
+        for row, violated in (("null, 'b'", "id_not_null"), ("-1, 'c'", "id_positive")):
+            with pytest.raises(Exception) as caught:
+                project.run_sql(f"insert into {table} values ({row})")
+            assert violated in str(caught.value), str(caught.value)
+        assert project.run_sql(f"select count(*) from {table}", fetch="one") == (1,)
+
+    def test_primary_key_fails_before_any_sql(self, project: Any) -> None:
+        results = run_dbt(["run", "--select", "keyed"], expect_pass=False)
+        message = results[0].message or ""
+        assert "Primary and foreign key constraints" in message, message
+        assert "Databricks runtime" in message and "SQLSTATE" not in message
+        tables = project.run_sql(f"show tables in {project.test_schema} like 'keyed'", fetch="all")
+        assert list(tables) == []  # nothing was built
+
+    def test_incremental_python_model_merges(self, project: Any) -> None:
+        run_dbt(["run", "--select", "py_merge"])
+        run_dbt(["run", "--select", "py_merge"])
+        rows = project.run_sql(
+            f"select id, run from {project.test_schema}.py_merge order by id", fetch="all"
+        )
+        assert [tuple(row) for row in rows] == [(1, "second"), (2, "second")]

@@ -1,8 +1,8 @@
 """What the current session can do, and the one clear error for what it cannot.
 
-Open-source Spark has no Delta Lake (its jars cannot be installed offline) and no Databricks
-runtime services, so features built on them fail here before any SQL is sent, naming the
-feature and the reason, instead of surfacing a Spark parser message later.
+Open-source Spark may lack Delta Lake (the parquet fallback, when its jars cannot be had) and
+never has Databricks runtime or Unity Catalog services, so features built on them fail here
+before any SQL is sent, naming the feature and the reason, instead of a Spark parser message.
 """
 
 from __future__ import annotations
@@ -39,16 +39,35 @@ def require_runtime(handle: SessionHandle | None, feature: str) -> None:
         )
 
 
+UNITY_CATALOG_CONSTRAINTS = {"primary_key", "foreign_key"}
+
+
 def check_model_configs(handle: SessionHandle | None, model: Any) -> None:
-    """Fail on configs that need Delta before a model's SQL is built."""
+    """Fail on configs that need Delta or a runtime before a model's SQL is built."""
     config = getattr(model, "config", None)
-    if handle is None or handle.has_delta or config is None or not hasattr(config, "get"):
+    if handle is None or config is None or not hasattr(config, "get"):
+        return
+    if _constraint_types(model) & UNITY_CATALOG_CONSTRAINTS:
+        require_runtime(
+            handle, "Primary and foreign key constraints (Unity Catalog informational constraints)"
+        )
+    if handle.has_delta:
         return
     for key, feature in DELTA_ONLY_CONFIGS.items():
         if config.get(key):
             require_delta(handle, feature)
     if config.get("persist_constraints") or _has_enforced_constraints(model):
         require_delta(handle, "Constraints (enforced model contract with constraints)")
+
+
+def _constraint_types(model: Any) -> set[str]:
+    if not _has_enforced_constraints(model):
+        return set()
+    columns = getattr(model, "columns", None) or {}
+    constraints = [*(getattr(model, "constraints", None) or [])]
+    for column in columns.values():
+        constraints.extend(getattr(column, "constraints", None) or [])
+    return {str(getattr(c.type, "value", c.type)) for c in constraints if hasattr(c, "type")}
 
 
 def _has_enforced_constraints(model: Any) -> bool:

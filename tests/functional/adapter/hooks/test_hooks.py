@@ -59,14 +59,9 @@ OUTSIDE_TRANSACTION_HOOK = {
     "transaction": False,
 }
 
-UPDATE_NEEDS_DELTA = (
-    "the hook runs `update {{ this }} set ...`: UPDATE needs Delta Lake, which open-source "
-    "local Spark (parquet tables) does not have"
-)
-SNAPSHOT_NEEDS_DELTA = (
-    "snapshots MERGE into the snapshot table and the hook runs UPDATE: both need Delta Lake, "
-    "which open-source local Spark (parquet tables) does not have"
-)
+# The hook runs `update {{ this }} set ...` and snapshots MERGE: both need Delta (not in the
+# parquet leg).
+NEEDS_DELTA = pytest.mark.usefixtures("delta_only")
 
 
 def hook_rows(project: Any, table: str, state: str) -> list[dict[str, Any]]:
@@ -163,29 +158,29 @@ class TestHooksRefsOnSeeds(BaseHooksRefsOnSeeds):
     pass
 
 
-@pytest.mark.skip(reason=UPDATE_NEEDS_DELTA)
+@NEEDS_DELTA
 class TestPrePostModelHooksOnSeeds(BasePrePostModelHooksOnSeeds):
     pass
 
 
-@pytest.mark.skip(reason=UPDATE_NEEDS_DELTA)
+@NEEDS_DELTA
 class TestPrePostModelHooksOnSeedsPlusPrefixed(BasePrePostModelHooksOnSeedsPlusPrefixed):
     pass
 
 
-@pytest.mark.skip(reason=UPDATE_NEEDS_DELTA)
+@NEEDS_DELTA
 class TestPrePostModelHooksOnSeedsPlusPrefixedWhitespace(
     BasePrePostModelHooksOnSeedsPlusPrefixedWhitespace
 ):
     pass
 
 
-@pytest.mark.skip(reason=SNAPSHOT_NEEDS_DELTA)
+@NEEDS_DELTA
 class TestPrePostModelHooksOnSnapshots(BasePrePostModelHooksOnSnapshots):
     pass
 
 
-@pytest.mark.skip(reason=SNAPSHOT_NEEDS_DELTA)
+@NEEDS_DELTA
 class TestPrePostSnapshotHooksInConfigKwargs(BasePrePostSnapshotHooksInConfigKwargs):
     pass
 
