@@ -29,7 +29,7 @@ def test_coordinate_matches_pyspark_and_delta_spark() -> None:
 def test_users_own_jars_are_used_as_they_are() -> None:
     conf = {"spark.jars": "/opt/jars/delta-spark_4.2_2.13-4.4.0.jar,/opt/jars/delta-storage.jar"}
     settings = delta.delta_conf(conf, java="/no/java/needed")
-    assert "spark.jars" not in settings  # nothing resolved: the user's list stays as it is
+    assert settings["spark.jars"] == conf["spark.jars"]  # nothing resolved: the user's list stays
     assert settings["spark.sql.extensions"] == delta.EXTENSION
     assert settings["spark.sql.catalog.spark_catalog"] == delta.CATALOG
 
@@ -142,3 +142,24 @@ def test_the_machines_resolution_leaves_out_sparks_own_jars(
     jars = delta.resolve_jars(conf, JAVA)
     assert any("delta-spark_" in jar for jar in jars)
     assert not any("scala-library" in jar or "/org.apache.spark/" in jar for jar in jars)
+
+
+def test_users_jars_and_extensions_are_kept_beside_deltas(tmp_path: Path) -> None:
+    """A user's own jar (a JDBC driver) and extension stay; Delta's are added, not swapped in."""
+    jar = tmp_path / "delta-spark.jar"
+    jar.write_bytes(b"")
+    ivy_dir = tmp_path / "ivy"
+    manifest = ivy_dir / "dbt-databricks-session" / (delta.coordinate().replace(":", "_") + ".txt")
+    manifest.parent.mkdir(parents=True)
+    manifest.write_text(str(jar))
+    user = {
+        "spark.jars.ivy": str(ivy_dir),
+        "spark.jars": "/opt/jdbc/driver.jar",
+        "spark.sql.extensions": "a.B",
+        "spark.databricks.delta.snapshotPartitions": "8",
+    }
+    conf = LocalSparkSettings(local_dir=str(tmp_path / "spark"), conf=user).startup_conf(JAVA)
+    assert conf["spark.jars"] == f"/opt/jdbc/driver.jar,{jar}"
+    assert conf["spark.sql.extensions"] == f"a.B,{delta.EXTENSION}"
+    assert conf["spark.databricks.delta.snapshotPartitions"] == "8"
+    assert conf["spark.sql.sources.default"] == "delta"

@@ -25,6 +25,8 @@ from importlib import metadata
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
+from dbt.adapters.databricks.logging import logger
+
 EXTENSION = "io.delta.sql.DeltaSparkSessionExtension"
 CATALOG = "org.apache.spark.sql.delta.catalog.DeltaCatalog"
 SCALA_VERSION = "2.13"
@@ -69,14 +71,14 @@ def user_supplies_jars(conf: dict[str, str]) -> bool:
 def delta_conf(conf: dict[str, str], java: str) -> dict[str, str]:
     """The Spark settings that give a local session Delta Lake (raises DeltaUnavailable)."""
     settings = {
-        "spark.sql.extensions": _with_extension(conf.get("spark.sql.extensions", "")),
-        "spark.sql.catalog.spark_catalog": CATALOG,
         **LOCAL_DELTA_CONF,
+        "spark.sql.catalog.spark_catalog": CATALOG,
+        **conf,  # the user's own values win, except the two lists Delta is added to:
+        "spark.sql.extensions": _with_extension(conf.get("spark.sql.extensions", "")),
     }
-    if user_supplies_jars(conf):
-        return settings
-    jars = resolve_jars(conf, java)
-    settings["spark.jars"] = ",".join(filter(None, [conf.get("spark.jars", ""), *jars]))
+    if not user_supplies_jars(conf):
+        jars = resolve_jars(conf, java)
+        settings["spark.jars"] = ",".join(filter(None, [conf.get("spark.jars", ""), *jars]))
     return settings
 
 
@@ -94,11 +96,14 @@ def resolve_jars(conf: dict[str, str], java: str) -> list[str]:
     if cached:
         return cached
     jars = _run_ivy(wanted, conf, java, ivy_dir)
-    os.makedirs(os.path.dirname(manifest), exist_ok=True)
-    partial = f"{manifest}.{os.getpid()}"
-    with open(partial, "w") as handle:
-        handle.write("\n".join(jars))
-    os.replace(partial, manifest)  # atomic: a concurrent start reads all of it or nothing
+    try:
+        os.makedirs(os.path.dirname(manifest), exist_ok=True)
+        partial = f"{manifest}.{os.getpid()}"
+        with open(partial, "w") as handle:
+            handle.write("\n".join(jars))
+        os.replace(partial, manifest)  # atomic: a concurrent start reads all of it or nothing
+    except OSError as exc:  # a read-only home: resolve again next time
+        logger.debug(f"Session mode: could not cache Delta's classpath in {manifest}: {exc}")
     return jars
 
 

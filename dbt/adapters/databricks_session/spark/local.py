@@ -89,7 +89,7 @@ class LocalSparkSettings:
                 f"{DELTA_FIX}; `local_table_format: parquet` silences this."
             )
             return self.spark_conf()
-        return {**self.spark_conf(with_delta=True), **extra, **self.conf}
+        return {**self.spark_conf(with_delta=True), **extra}
 
 
 DELTA_FIX = (
