@@ -82,6 +82,10 @@ def test_debug_warns_about_the_typo_and_shows_no_secret(project: Path) -> None:
     assert "<redacted>" in console
     assert "spark.sql.ansi.enabled" in console
     assert_no_secret(console)
+    # The test process's Spark runs without its UI: dbt debug says how to open it.
+    assert "Spark UI: off (local Spark starts without it; set `spark_conf: {spark.ui.enabled:" in (
+        console
+    )
     log = (project / "logs" / "dbt.log").read_text()
     assert "Profile key `spark_mastr` is unknown" in log
     assert_no_secret(log)
