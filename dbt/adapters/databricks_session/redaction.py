@@ -15,7 +15,7 @@ from typing import Any
 REDACTED = "<redacted>"
 SECRET_KEY = re.compile(
     r"(secret|token|passw(or)?d|pwd|credential|private|(^|[._-])key($|[._-])|access[._-]?key|"
-    r"api[._-]?key|sas|signature|cookie)",
+    r"api[._-]?key|authoriz|sas|signature|cookie)",
     re.IGNORECASE,
 )
 _SECRET_VALUE = re.compile(r"\bdapi[0-9a-f]{16,}(-\d+)?\b|\beyJ[\w-]{10,}\.[\w-]+\.[\w-]+")
