@@ -100,6 +100,8 @@ def test_cli_build_succeeds_and_copies_artifacts(
     assert "dbt-session-job: dbt build succeeded" in out
     summary = out[out.index("dbt-session-job: dbt build succeeded") :]
     assert "success" in summary and "model.jaffle_shop.customers" in summary
+    # Through dbt's logger: the summary is in the run's dbt.log too (the copied part).
+    assert "dbt-session-job: dbt build succeeded" in (artifacts / "dbt.log").read_text()
 
 
 def test_failing_model_fails_the_run_and_still_copies_artifacts(
@@ -114,10 +116,10 @@ def test_failing_model_fails_the_run_and_still_copies_artifacts(
     assert exit_info.value.code == job.EXIT_FAILED
     assert_artifacts(artifacts)
     assert run_results(artifacts) == {"model.jaffle_shop.broken": "error"}
-    captured = capsys.readouterr()
-    assert "dbt build FAILED (1 error)" in captured.out
-    assert "model.jaffle_shop.broken (error)" in captured.err
-    assert "no_such_column" in captured.err
+    out = capsys.readouterr().out  # dbt's logger writes every level to stdout
+    assert "dbt build FAILED (1 error)" in out
+    assert "model.jaffle_shop.broken (error)" in out
+    assert "no_such_column" in out
 
 
 def test_function_raises_on_failure_with_the_result(project: Path) -> None:
@@ -149,6 +151,40 @@ def test_skip_tests_runs_no_test(project: Path, tmp_path: Path) -> None:
     manifest = json.loads((artifacts / "manifest.json").read_text())
     unique_test = "test.jaffle_shop.unique_customers_customer_id"
     assert any(node.startswith(unique_test) for node in manifest["nodes"])
+
+
+def test_passthrough_docs_generate_copies_its_artifacts(project: Path, tmp_path: Path) -> None:
+    artifacts = tmp_path / "artifacts"
+    job.main(
+        ["--project-dir", str(project), "--artifacts-dir", str(artifacts), "--"]
+        + ["docs", "generate"]
+    )
+
+    for name in ("catalog.json", "index.html", "manifest.json", "dbt.log"):
+        assert (artifacts / name).is_file(), name
+    catalog = json.loads((artifacts / "catalog.json").read_text())
+    assert "metadata" in catalog and "nodes" in catalog
+    assert "dbt-session-job: dbt docs generate succeeded" in (artifacts / "dbt.log").read_text()
+
+
+def test_passthrough_run_lists_failures_first_in_compact_lines(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add_model(project, "broken", BROKEN_MODEL)
+    add_model(project, "fine", "select 1 as id\n")
+    with pytest.raises(job.DbtJobFailed) as failure:
+        job.run_dbt_job(project_dir=project, dbt="run --select fine broken --threads 1")
+
+    statuses = {n.unique_id: n.status for n in failure.value.result.nodes}
+    assert statuses == {"model.jaffle_shop.broken": "error", "model.jaffle_shop.fine": "success"}
+    out = capsys.readouterr().out
+    summary = out[out.index("dbt-session-job: dbt run FAILED") :].splitlines()
+    nodes = [line for line in summary if "model.jaffle_shop." in line][:2]
+    assert "error" in nodes[0] and "model.jaffle_shop.broken" in nodes[0]
+    assert "success" in nodes[1] and "model.jaffle_shop.fine" in nodes[1]
+    for line in summary[: 1 + len(nodes)]:
+        text = line.split("  ", 1)[-1] if line.startswith("\x1b") else line
+        assert len(text) <= 120, line  # compact: about 100 characters after dbt's timestamp
 
 
 def test_two_runs_in_one_process(project: Path, tmp_path: Path, spark: Any) -> None:
@@ -280,6 +316,30 @@ def test_bad_parameters_are_usage_errors(
 ) -> None:
     with pytest.raises(job.JobUsageError, match=message):
         job.run_dbt_job(project_dir=project, **kwargs)
+
+
+def test_passthrough_gets_the_runners_locations_unless_given(project: Path) -> None:
+    options = job.make_options(project_dir=project, dbt="source freshness --target-path /x")
+    args = job.dbt_args(options)
+    assert args[:2] == ["source", "freshness"] and options.command == "source freshness"
+    assert args[args.index("--project-dir") + 1] == str(project)
+    assert args.count("--target-path") == 1 and args[args.index("--target-path") + 1] == "/x"
+    deps = job.dbt_args(job.make_options(project_dir=project, dbt=["debug"]))
+    assert "--target-path" not in deps and "--profiles-dir" in deps
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"dbt": "run", "select": "x"}, "select: give dbt's own flags after `--`"),
+        ({"dbt": "run", "command": "seed"}, "command: give dbt's own flags"),
+        ({"dbt": "docs serve"}, "dbt docs serve: give a dbt command that ends"),
+        ({"dbt": "--fail-fast"}, "dbt \\(no command\\)"),
+    ],
+)
+def test_passthrough_usage_errors(project: Path, kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(job.JobUsageError, match=message):
+        job.make_options(project_dir=project, **kwargs)
 
 
 def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

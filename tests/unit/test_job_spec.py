@@ -116,11 +116,29 @@ def job_json() -> dict[str, Any]:
     return json.loads(JOB_JSON.read_text())
 
 
+def bundle_job_for(target: str) -> dict[str, Any]:
+    """The bundle's job as `databricks bundle deploy -t <target>` resolves `${var.*}`."""
+    bundle = yaml.safe_load(BUNDLE_YAML.read_text())
+    variables = bundle["targets"][target]["variables"]
+    assert set(variables) == set(bundle["variables"])
+    (only_job,) = bundle["resources"]["jobs"].values()
+    text = json.dumps(only_job)
+    for name, value in variables.items():
+        text = text.replace("${var." + name + "}", value)
+    assert "${" not in text
+    return json.loads(text)
+
+
 @pytest.fixture(scope="module")
 def bundle_job() -> dict[str, Any]:
-    bundle = yaml.safe_load(BUNDLE_YAML.read_text())
-    (only_job,) = bundle["resources"]["jobs"].values()
-    return only_job
+    return bundle_job_for("prod")
+
+
+def without_libraries(settings: dict[str, Any]) -> dict[str, Any]:
+    copy = json.loads(json.dumps(settings))
+    for task in copy["tasks"]:
+        task.pop("libraries", None)
+    return copy
 
 
 def wheel_task(settings: dict[str, Any]) -> dict[str, Any]:
@@ -141,7 +159,27 @@ def test_sdk_round_trip_loses_nothing(job_json: dict[str, Any]) -> None:
 
 def test_bundle_job_is_the_json_job(job_json: dict[str, Any], bundle_job: dict[str, Any]) -> None:
     assert spec_errors(bundle_job, JobSettings, "resources.jobs.dbt_hourly") == []
-    assert bundle_job == job_json
+    assert without_libraries(bundle_job) == without_libraries(job_json)
+
+
+def test_bundle_builds_and_uploads_the_wheel_itself() -> None:
+    bundle = yaml.safe_load(BUNDLE_YAML.read_text())
+    (artifact,) = bundle["artifacts"].values()
+    assert artifact["type"] == "whl" and "python3 -m build --wheel" in artifact["build"]
+    assert (BUNDLE_YAML.parent / artifact["path"] / "pyproject.toml").is_file()
+    for target in ("dev", "prod"):
+        (library,) = wheel_task(bundle_job_for(target))["libraries"]
+        assert library == {"whl": "../../dist/*.whl"}  # the built file, no version in the path
+
+
+def test_bundle_dev_target_writes_only_to_the_dev_catalog() -> None:
+    dev = json.dumps(bundle_job_for("dev"))
+    assert "prod" not in dev
+    assert "/Volumes/dev_catalog/ops/dbt_artifacts/" in dev
+    env = {p["name"]: p["default"] for p in bundle_job_for("dev")["parameters"]}["env"]
+    assert env == "dev"  # --profiles-dir .../environments/dev: the dev profile and its catalog
+    bundle = yaml.safe_load(BUNDLE_YAML.read_text())
+    assert bundle["targets"]["dev"]["default"] is True
 
 
 def test_hourly_on_one_job_cluster_with_failure_emails(job_json: dict[str, Any]) -> None:

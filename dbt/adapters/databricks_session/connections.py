@@ -18,6 +18,7 @@ from dbt_common.exceptions import DbtRuntimeError
 
 from dbt.adapters.databricks_session.capabilities import SessionCapabilities
 from dbt.adapters.databricks_session.credentials import DatabricksSessionCredentials
+from dbt.adapters.databricks_session.dbsql_open import open_bounded
 from dbt.adapters.databricks_session.jobs_api import tracking as jobs_api_tracking
 from dbt.adapters.databricks_session.spark.errors import as_database_error
 from dbt.adapters.databricks_session.spark.handle import SessionHandle, open_handle
@@ -28,9 +29,14 @@ from dbt.adapters.databricks_session.spark.source import base_session
 def local_settings(
     creds: DatabricksSessionCredentials, project_root: str, target_path: str
 ) -> LocalSparkSettings:
-    """Local Spark settings from the profile; relative paths are relative to the project."""
-    default_dir = os.path.join(project_root, target_path, "spark")
-    local_dir = os.path.join(project_root, os.path.expanduser(creds.spark_local_dir or default_dir))
+    """Local Spark settings from the profile; relative paths are relative to the project.
+
+    `project_root` is dbt's `--project-dir` as given (often relative to the working directory),
+    and `target_path` is relative to the project (or absolute): the project is joined once.
+    """
+    root = os.path.abspath(project_root)
+    chosen = os.path.expanduser(creds.spark_local_dir or os.path.join(target_path, "spark"))
+    local_dir = os.path.join(root, chosen)
     return LocalSparkSettings(
         master=creds.spark_master or DEFAULT_MASTER,
         local_dir=os.path.normpath(local_dir),
@@ -65,7 +71,7 @@ class DatabricksSessionConnectionManager(DatabricksConnectionManager):
     def open(cls, connection: Connection) -> Connection:
         creds = cast(DatabricksSessionCredentials, connection.credentials)
         if not creds.is_session:
-            return super().open(connection)
+            return open_bounded(super().open, connection)
         if connection.state == ConnectionState.OPEN:
             return connection
         try:

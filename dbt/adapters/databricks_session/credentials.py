@@ -13,6 +13,8 @@ from dbt.adapters.databricks.credentials import (
 )
 from dbt_common.exceptions import DbtValidationError
 
+from dbt.adapters.databricks_session import profile_checks
+from dbt.adapters.databricks_session.redaction import redact_value
 from dbt.adapters.databricks_session.spark.connect import redact
 
 SESSION = "session"
@@ -58,6 +60,19 @@ class DatabricksSessionCredentials(DatabricksCredentials):
     # (else host/token keys, else databricks-sdk's default chain), and the run poll interval.
     databricks_profile: str | None = None
     jobs_api_poll_interval: float | None = None
+
+    @classmethod
+    def validate(cls, data: Any) -> None:
+        """dbt's check of the profile target (before `from_dict`): unknown keys and malformed
+        values first, each with a message naming the key and the fix, then dbt's schema."""
+        if isinstance(data, dict):
+            profile_checks.check_profile(data, profile_checks.known_keys(cls), cls._ALIASES)
+        super().validate(data)
+
+    @classmethod
+    def __pre_deserialize__(cls, data: dict[Any, Any]) -> dict[Any, Any]:
+        profile_checks.check_values(data)  # also when built without dbt's validate()
+        return super().__pre_deserialize__(data)
 
     def __post_init__(self) -> None:
         self.method = self._resolve_method()
@@ -110,9 +125,13 @@ class DatabricksSessionCredentials(DatabricksCredentials):
         return self.method == SESSION
 
     def connection_info(self, *, with_aliases: bool = False) -> Iterator[tuple[str, Any]]:
-        # A Connect URL can carry `;token=...`: `dbt debug` prints these values.
+        # `dbt debug` prints these values: a Connect URL can carry `;token=...`, and
+        # `spark_conf` / `session_properties` storage keys and tokens.
         for key, value in super().connection_info(with_aliases=with_aliases):
-            yield key, redact(value) if key == "spark_remote" and value else value
+            if key == "spark_remote" and value:
+                yield key, redact(value)
+            else:
+                yield key, redact_value(key, value) if isinstance(value, dict) else value
 
     @property
     def type(self) -> str:
@@ -122,6 +141,10 @@ class DatabricksSessionCredentials(DatabricksCredentials):
     def unique_field(self) -> str:
         if self.is_session:
             return f"{SESSION}:{self.database}"
+        if not self.host:
+            # dbt hashes this before anything validates the profile; upstream's None crashes
+            # there with a traceback. Fail with the message `dbt debug` gives instead.
+            self.validate_creds()
         return super().unique_field
 
     @property

@@ -26,6 +26,7 @@ from dbt.adapters.databricks_session.jobs_api import debug as jobs_api_debug
 from dbt.adapters.databricks_session.python_models.session import SessionPythonJobHelper
 from dbt.adapters.databricks_session.relation import DatabricksSessionRelation
 from dbt.adapters.databricks_session.spark.handle import SessionHandle
+from dbt.adapters.databricks_session.spark.ui import spark_ui_line
 
 NO_DELTA_FORMAT = constants.PARQUET_FILE_FORMAT
 SESSION_SUBMISSION = "session"
@@ -251,6 +252,7 @@ class DatabricksSessionAdapter(DatabricksAdapter):
         logger.info(f"  Delta Lake: {handle.delta_version or 'none (tables are parquet)'}")
         logger.info(f"  Session origin: {handle.base.origin}")
         logger.info(f"  Session kind: {'Spark Connect' if handle.is_connect else 'classic'}")
+        logger.info(f"  Spark UI: {spark_ui_line(handle.spark)}")
         logger.info(f"  Catalog / schema: {self.credentials.database} / {self.credentials.schema}")
         jobs_api_debug.report(self.credentials)
         logger.info(

@@ -119,6 +119,10 @@ def _read_manifest(path: str) -> list[str]:
 def _run_ivy(wanted: str, conf: dict[str, str], java: str, ivy_dir: str) -> list[str]:
     group, artifact, version = wanted.split(":")
     timeout = resolve_timeout()
+    logger.info(
+        f"Session mode: resolving Delta Lake's jars ({wanted}) into {ivy_dir}, once per machine "
+        f"(at most {timeout:g} s)"
+    )
     with tempfile.TemporaryDirectory(prefix="dbt-delta-") as work:
         classpath = os.path.join(work, "classpath.txt")
         command = [java, "-jar", _ivy_jar(), "-settings", _settings_file(conf, work)]

@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Any
 from dbt.adapters.databricks.logging import logger
 from dbt_common.exceptions import DbtRuntimeError
 
-from dbt.adapters.databricks_session.spark import delta
+from dbt.adapters.databricks_session.spark import delta, jvm_output
 from dbt.adapters.databricks_session.spark.errors import spark_error_message
+from dbt.adapters.databricks_session.spark.local_dir import ensure_local_dir
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -103,14 +104,14 @@ def start_local_spark(settings: LocalSparkSettings) -> SparkSession:
     java = check_java()
     from pyspark.sql import SparkSession
 
-    os.makedirs(os.path.abspath(settings.local_dir), exist_ok=True)
+    ensure_local_dir(settings.local_dir)
     conf = settings.startup_conf(java)
     try:
         with without_spark_remote():
             builder: Any = SparkSession.builder.master(settings.master).appName(APP_NAME)
             for key, value in conf.items():
                 builder = builder.config(key, value)
-            spark = builder.getOrCreate()
+            spark = jvm_output.get_or_create_quietly(builder, settings.local_dir)
     except Exception as exc:
         raise DbtRuntimeError(
             f"Could not start local Spark ({settings.master}): {spark_error_message(exc)}"

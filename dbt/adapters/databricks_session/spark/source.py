@@ -19,13 +19,14 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from dbt.adapters.databricks.logging import logger
 from dbt_common.exceptions import DbtRuntimeError
 
-from dbt.adapters.databricks_session.spark import connect
+from dbt.adapters.databricks_session.spark import connect, jvm_output
 from dbt.adapters.databricks_session.spark.delta import delta_version
 from dbt.adapters.databricks_session.spark.local import (
     LocalSparkSettings,
@@ -160,12 +161,15 @@ def _find_existing_classic() -> BaseSession | None:
 
 
 def _start_local(settings: LocalSparkSettings) -> BaseSession:
+    logger.info(jvm_output.starting_line(settings.master, settings.local_dir))
+    started = time.monotonic()
     spark = start_local_spark(settings)
     version = delta_version(spark)
     tables = f"Delta Lake {version} tables" if version else "parquet tables"
     logger.info(
-        f"Session mode: started local Spark {spark.version} ({settings.master}); {tables} and "
-        f"metastore in {os.path.abspath(settings.local_dir)}"
+        f"Session mode: started local Spark {spark.version} ({settings.master}) in "
+        f"{time.monotonic() - started:.1f} s; {tables} and metastore in "
+        f"{os.path.abspath(settings.local_dir)}"
     )
     return BaseSession(spark, "local", settings)
 
