@@ -173,6 +173,10 @@ def new_connection_session(base: SparkSession) -> SparkSession | None:
                 raise
             logger.debug(f"Spark Connect {method}() is not available here: {exc}")
             continue
+        if not hasattr(session, "release_session_on_close"):
+            # pyspark 4.1/4.2's cloneSession skips __init__, so stop() fails on this attribute:
+            # the server session is never released and the open channel hangs the exit.
+            session.release_session_on_close = True
         _owned.add(session)
         return session
     return None

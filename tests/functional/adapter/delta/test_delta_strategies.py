@@ -71,14 +71,14 @@ class TestDeltaStrategies:
             expected_overwrite
         )
 
-    def test_table_properties_and_clustering(self, project: Any) -> None:
+    def test_table_properties_and_clustering(self, project: Any, spark: Any) -> None:
         run_dbt(["run", "--select", "with_properties"])
         table = f"{project.test_schema}.with_properties"
         properties = dict(self.rows(project, f"show tblproperties {table}"))
         assert properties["delta.enableChangeDataFeed"] == "true"
         assert properties["team"] == "analytics"
-        detail = project.run_sql(f"describe detail {table}", fetch="one")
-        assert list(detail.asDict()["clusteringColumns"]) == ["id"]
+        detail = spark.sql(f"describe detail spark_catalog.{table}").collect()[0]
+        assert list(detail["clusteringColumns"]) == ["id"]
 
     def test_snapshot_invalidates_hard_deletes(self, project: Any) -> None:
         schema = project.test_schema

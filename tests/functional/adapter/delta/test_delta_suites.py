@@ -58,6 +58,12 @@ class TestIncrementalPredicatesDeleteInsert(BaseIncrementalPredicates):
     well as to the rows it deletes (as Databricks' REPLACE ON does): the new row 2 is filtered
     out with the old one kept, where dbt's default inserts it beside the old one."""
 
+    def get_expected_fields(
+        self, relation: str, seed_rows: int, opt_model_count: Any = None
+    ) -> Any:
+        # One row fewer than the suite's expectation: the new row 2 is not inserted.
+        return super().get_expected_fields(relation, seed_rows - 1, opt_model_count)
+
     @pytest.fixture(scope="class")
     def seeds(self) -> dict[str, str]:
         return {
