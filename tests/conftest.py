@@ -25,6 +25,9 @@ SPARK_MASTER = "local[2]"
 CONNECT_REMOTE = "local[2]"
 SESSION_KINDS = ("classic", "connect")
 TABLE_FORMATS = ("delta", "parquet")
+# One JVM serves the whole run and Delta keeps a log and snapshot per table it has touched: with
+# Spark's 1 GB default heap the old generation filled after ~100 tests and GC then dominated.
+TEST_SPARK_CONF = {"spark.driver.memory": "4g"}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -73,7 +76,10 @@ def spark(spark_local_dir: str, table_format: str) -> Iterator[Any]:
     from dbt.adapters.databricks_session.spark.source import base_session
 
     settings = LocalSparkSettings(
-        master=SPARK_MASTER, local_dir=spark_local_dir, table_format=table_format
+        master=SPARK_MASTER,
+        local_dir=spark_local_dir,
+        conf=TEST_SPARK_CONF,
+        table_format=table_format,
     )
     session = base_session(settings).spark
     yield session
@@ -121,6 +127,7 @@ def dbt_profile_target(
         "spark_master": SPARK_MASTER,
         "spark_local_dir": spark_local_dir,
         "local_table_format": table_format,
+        "spark_conf": TEST_SPARK_CONF,
     }
     return {**target, "spark_remote": spark_remote} if spark_remote else target
 

@@ -36,8 +36,12 @@ DEFAULT_TIMEOUT_S = 120.0
 # Spark ships these itself; spark-submit's own resolver leaves them out of `--packages` too.
 _PROVIDED = re.compile(r"/(org\.scala-lang/scala-library|org\.apache\.spark)/")
 # Small-data settings: Delta rebuilds a table's snapshot with 50 tasks by default, which
-# dominates every statement on a 2-core machine (docs/performance.md has the measurement).
-LOCAL_DELTA_CONF = {"spark.databricks.delta.snapshotPartitions": "2"}
+# dominates every statement on a 2-core machine (docs/performance.md has the measurement); and
+# it caches a log per table touched (10,000 by default), which fills a local driver's heap.
+LOCAL_DELTA_CONF = {
+    "spark.databricks.delta.snapshotPartitions": "2",
+    "spark.databricks.delta.delta.log.cacheSize": "1000",
+}
 
 
 class DeltaUnavailable(Exception):
