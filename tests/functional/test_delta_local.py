@@ -16,6 +16,8 @@ from dbt.tests.util import run_dbt, run_dbt_and_capture, write_file
 
 from dbt.adapters.databricks_session.spark import delta
 
+pytestmark = pytest.mark.delta
+
 FAILING_SQL = "select cast(raise_error('the rebuild fails') as int) as id"
 FAILING_PY = """
 def model(dbt, spark):

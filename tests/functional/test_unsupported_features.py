@@ -72,7 +72,7 @@ EXPECTED_WITHOUT_DELTA = {
 NEEDS_RUNTIME = ("granted", "mat_view", "stream", "tagged")
 EXPECTED_WITH_DELTA = {name: EXPECTED_WITHOUT_DELTA[name] for name in NEEDS_RUNTIME}
 
-pytestmark = pytest.mark.parquet
+pytestmark = [pytest.mark.parquet, pytest.mark.delta]
 
 
 class TestUnsupportedFeaturesFailClearly:

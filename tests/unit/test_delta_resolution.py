@@ -16,7 +16,7 @@ from pyspark import __version__ as pyspark_version
 from dbt.adapters.databricks_session.spark import delta
 from dbt.adapters.databricks_session.spark.local import LocalSparkSettings
 
-pytestmark = pytest.mark.parquet
+pytestmark = [pytest.mark.parquet, pytest.mark.delta]
 JAVA = shutil.which("java") or "java"
 
 

@@ -15,7 +15,7 @@ from dbt.tests.adapter.basic.test_table_materialization import BaseTableMaterial
 from dbt.tests.adapter.basic.test_validate_connection import BaseValidateConnection
 
 # Run on classic Spark and over Spark Connect (see tests/conftest.py).
-pytestmark = [pytest.mark.both_session_kinds, pytest.mark.parquet]
+pytestmark = [pytest.mark.both_session_kinds, pytest.mark.parquet, pytest.mark.delta]
 
 
 class TestSimpleMaterializations(BaseSimpleMaterializations):

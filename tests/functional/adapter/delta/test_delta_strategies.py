@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from dbt.tests.util import run_dbt
 
-pytestmark = pytest.mark.usefixtures("delta_only")
+pytestmark = [pytest.mark.delta, pytest.mark.usefixtures("delta_only")]
 
 FIRST_OR_SECOND = "{% if is_incremental() %}'second'{% else %}'first'{% endif %}"
 

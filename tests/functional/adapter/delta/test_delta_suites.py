@@ -24,7 +24,7 @@ from dbt.tests.adapter.persist_docs.test_persist_docs import (
 )
 from dbt.tests.adapter.simple_snapshot.test_snapshot import BaseSimpleSnapshot, BaseSnapshotCheck
 
-pytestmark = pytest.mark.usefixtures("delta_only")
+pytestmark = [pytest.mark.delta, pytest.mark.usefixtures("delta_only")]
 
 
 class TestSnapshotTimestamp(BaseSimpleSnapshot):

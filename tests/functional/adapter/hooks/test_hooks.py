@@ -62,6 +62,7 @@ OUTSIDE_TRANSACTION_HOOK = {
 # The hook runs `update {{ this }} set ...` and snapshots MERGE: both need Delta (not in the
 # parquet leg).
 NEEDS_DELTA = pytest.mark.usefixtures("delta_only")
+pytestmark = pytest.mark.delta
 
 
 def hook_rows(project: Any, table: str, state: str) -> list[dict[str, Any]]:

@@ -37,7 +37,7 @@ PROPERTIES__SCHEMA_YML = (
     .replace("type: integer", "type: bigint")
 )
 
-pytestmark = pytest.mark.parquet
+pytestmark = [pytest.mark.parquet, pytest.mark.delta]
 NO_CASCADE = (
     "expects dropping the seed table to drop the model built on it (DROP ... CASCADE); Spark "
     "has no cascading drop, so the dependent view survives"
