@@ -318,6 +318,9 @@ def test_unreachable_server_is_one_clear_error_without_the_token(tmp_path: Path)
 # -- the example project --------------------------------------------------------------------------
 
 
+# The whole example: its merge incremental and snapshot need Delta, so it runs in the Delta leg.
+@pytest.mark.delta
+@pytest.mark.usefixtures("delta_only")
 def test_example_project_builds_over_spark_connect(
     tmp_path: Path, spark: Any, spark_local_dir: str
 ) -> None:

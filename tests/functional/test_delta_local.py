@@ -18,6 +18,9 @@ from dbt.adapters.databricks_session.spark import delta
 
 pytestmark = pytest.mark.delta
 
+FAILING_SELECT = "select cast(raise_error('the rebuild fails') as int) as id"
+FAILING_TABLE = "{{ config(materialized='table') }} " + FAILING_SELECT
+FAILING_INCREMENTAL = "{{ config(materialized='incremental', unique_key='id') }} " + FAILING_SELECT
 FAILING_PY = """
 def model(dbt, spark):
     dbt.config(materialized="table")
@@ -54,9 +57,12 @@ class TestDeltaSession:
             1,
         )
 
-    # SQL table and incremental models selecting `raise_error(...)` did not fail their rebuild on
-    # local Delta in the last run; they are left out until that is understood (closing note).
-    @pytest.mark.parametrize("name, failing", [("py_tbl", FAILING_PY)])
+    # Each failing model keeps its materialization: without its config a model becomes a view,
+    # and a view over `raise_error` builds fine.
+    @pytest.mark.parametrize(
+        "name, failing",
+        [("tbl", FAILING_TABLE), ("inc", FAILING_INCREMENTAL), ("py_tbl", FAILING_PY)],
+    )
     def test_failing_rebuild_keeps_previous_table(
         self, project: Any, name: str, failing: str
     ) -> None:

@@ -80,6 +80,9 @@ def assert_artifacts(directory: Path) -> None:
 # -- end to end --------------------------------------------------------------------------------
 
 
+# The whole example: its merge incremental and snapshot need Delta, so it runs in the Delta leg.
+@pytest.mark.delta
+@pytest.mark.usefixtures("delta_only")
 def test_cli_build_succeeds_and_copies_artifacts(
     project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -105,14 +105,14 @@ def test_typo_beside_the_real_key_only_warns(warnings_seen: list[str]) -> None:
 def test_known_keys_follow_the_credentials_fields() -> None:
     @dataclass
     class WithNewField(DatabricksSessionCredentials):
-        local_table_format: str | None = None
+        local_warehouse_flavour: str | None = None
 
     known = profile_checks.known_keys(WithNewField)
-    assert "local_table_format" in known
-    assert {"spark_master", "catalog", "database", "session_properties", "token"} <= known
-    assert "local_table_format" not in profile_checks.known_keys(DatabricksSessionCredentials)
+    assert "local_warehouse_flavour" in known
+    assert {"spark_master", "catalog", "local_table_format", "session_properties"} <= known
+    assert "local_warehouse_flavour" not in profile_checks.known_keys(DatabricksSessionCredentials)
     # The nearest valid key comes from the same fields.
-    assert profile_checks.nearest("local_table_fromat", known) == "local_table_format"
+    assert profile_checks.nearest("local_warehouse_flavor", known) == "local_warehouse_flavour"
 
 
 def test_valid_profiles_say_nothing(warnings_seen: list[str]) -> None:
