@@ -134,6 +134,36 @@ def test_resolved_classpath_is_cached_per_machine(tmp_path: Path, closed_port: i
         delta.resolve_jars(conf, JAVA)
 
 
+def test_concurrent_starts_resolve_once(tmp_path: Path, closed_port: int) -> None:
+    """A second start waits for the one resolving (two Ivy runs filling one cache can corrupt it)
+    and then uses its classpath: here its own Ivy run could only fail."""
+    import fcntl
+
+    ivy_dir = tmp_path / "ivy"
+    manifest = ivy_dir / "dbt-databricks-session" / (delta.coordinate().replace(":", "_") + ".txt")
+    manifest.parent.mkdir(parents=True)
+    jar = tmp_path / "delta-spark.jar"
+    jar.write_bytes(b"")
+    unreachable = _only_repository(tmp_path, f"http://127.0.0.1:{closed_port}/")
+    conf = {"spark.jars.ivy": str(ivy_dir), "spark.jars.ivySettings": unreachable}
+    outcome: list[object] = []
+
+    def second_start() -> None:
+        try:
+            outcome.append(delta.resolve_jars(conf, JAVA))
+        except delta.DeltaUnavailable as exc:
+            outcome.append(exc)
+
+    with open(f"{manifest}.lock", "w") as lock:  # the first start, resolving
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        waiter = threading.Thread(target=second_start)
+        waiter.start()
+        waiter.join(timeout=1.0)
+        manifest.write_text(str(jar))  # the first start's result
+    waiter.join(timeout=60)
+    assert outcome == [[str(jar)]]
+
+
 def test_the_machines_resolution_leaves_out_sparks_own_jars(
     spark: object, delta_only: None
 ) -> None:

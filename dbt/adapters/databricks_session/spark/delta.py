@@ -16,11 +16,13 @@ are, nothing resolved). Jars already in `~/.m2/repository` (e.g. fetched with
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import re
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from importlib import metadata
 from typing import Any
 from xml.sax.saxutils import quoteattr
@@ -99,9 +101,35 @@ def resolve_jars(conf: dict[str, str], java: str) -> list[str]:
     cached = _read_manifest(manifest)
     if cached:
         return cached
-    jars = _run_ivy(wanted, conf, java, ivy_dir)
+    with _resolution_lock(manifest):
+        # Another process (a parallel dbt command or test worker) may have resolved meanwhile.
+        return _read_manifest(manifest) or _resolve_and_record(wanted, conf, java, ivy_dir, manifest)
+
+
+@contextlib.contextmanager
+def _resolution_lock(manifest: str) -> Iterator[None]:
+    """One resolution per machine at a time: two Ivy processes filling one cache can corrupt it."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks; resolutions there are not serialised
+        yield
+        return
     try:
         os.makedirs(os.path.dirname(manifest), exist_ok=True)
+        handle = open(f"{manifest}.lock", "w")  # noqa: SIM115 (held for the with-block)
+    except OSError:  # a read-only home: resolve unlocked, as without a cache
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def _resolve_and_record(
+    wanted: str, conf: dict[str, str], java: str, ivy_dir: str, manifest: str
+) -> list[str]:
+    jars = _run_ivy(wanted, conf, java, ivy_dir)
+    try:
         partial = f"{manifest}.{os.getpid()}"
         with open(partial, "w") as handle:
             handle.write("\n".join(jars))
