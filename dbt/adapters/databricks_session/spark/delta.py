@@ -103,7 +103,8 @@ def resolve_jars(conf: dict[str, str], java: str) -> list[str]:
         return cached
     with _resolution_lock(manifest):
         # Another process (a parallel dbt command or test worker) may have resolved meanwhile.
-        return _read_manifest(manifest) or _resolve_and_record(wanted, conf, java, ivy_dir, manifest)
+        cached = _read_manifest(manifest)
+        return cached or _resolve_and_record(wanted, conf, java, ivy_dir, manifest)
 
 
 @contextlib.contextmanager
