@@ -3,11 +3,13 @@
 Starting Spark costs 10-15 s on a 2-core machine, so the session starts once (session-scoped) and
 every dbt invocation in the process finds it as an "existing session".
 
-Two legs, each one test process and one Spark: `pytest -m delta` runs the suites whose SQL
-depends on the table format on Delta Lake (as a Databricks job cluster does); `pytest -m
-"parquet or not delta" --local-table-format parquet` runs everything else, and the fallback's own
-checks, on parquet (a local Spark without Delta's jars). Plain `pytest` runs every test on Delta
-(about twice the time of both legs on 2 cores). `table_format` tells a test which leg it is in.
+Two legs: `pytest -n 2 --dist loadscope` runs every test on Delta Lake (as a Databricks job
+cluster does) in two worker processes, one Spark each (one process keeps only about one of the
+machine's two cores busy); `pytest -m parquet --local-table-format parquet` runs the offline
+fallback's leg on parquet (a local Spark without Delta's jars): basic materializations, seeds,
+incremental append and the "needs Delta" errors. `table_format` tells a test which leg it is in.
+Each worker's Spark, metastore and projects live under its own pytest temporary directory;
+Delta's jars are resolved once per machine (a file lock serialises the two workers' first start).
 """
 
 from __future__ import annotations

@@ -6,6 +6,8 @@ from dbt.tests.adapter.incremental.test_incremental_on_schema_change import (
 )
 from dbt.tests.util import get_relation_columns, run_dbt
 
+pytestmark = pytest.mark.parquet  # incremental append on the parquet fallback too
+
 
 class TestIncrementalOnSchemaChange(BaseIncrementalOnSchemaChange):
     # Every model in the suite sets `unique_key`, with which dbt-databricks defaults to `merge`,
