@@ -1,0 +1,114 @@
+"""Each run's directory: the profiles.yml both adapters get (one Spark conf) and the spec that
+bench/worker.py follows (warm-up, the measured dbt command, where to write its result)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import projects
+from settings import MASTER, SCHEMA, SPARK, WARM_SCHEMA, Run, Settings
+
+
+def bench_extra_conf(run_dir: Path) -> dict[str, str]:
+    """Added to our adapter's own local Spark defaults, for both adapters."""
+    return {
+        "spark.app.name": "dbt-bench",
+        "spark.eventLog.enabled": "true",
+        "spark.eventLog.dir": (run_dir / "eventlog").as_uri(),
+        "spark.eventLog.compress": "false",
+        # dbt-spark forces this on every statement; give our adapter the same.
+        "spark.sql.ansi.enabled": "false",
+    }
+
+
+def shared_spark_conf(run_dir: Path, table_format: str) -> dict[str, str]:
+    """The complete Spark conf our adapter starts local Spark with (its defaults, warehouse,
+    Hive metastore on Derby, Delta's jars and settings for `delta`, plus bench_extra_conf):
+    dbt-spark gets all of it as `server_side_parameters`, so both run on identically configured
+    Spark (with Delta, `spark.sql.sources.default` makes dbt-spark's tables Delta too)."""
+    from dbt.adapters.databricks_session.spark.local import LocalSparkSettings, check_java
+
+    conf = LocalSparkSettings(
+        master=MASTER,
+        local_dir=str(run_dir / "spark"),
+        conf=bench_extra_conf(run_dir),
+        table_format=table_format,
+    ).startup_conf(check_java())
+    conf["spark.master"] = MASTER
+    return conf
+
+
+def profile_yaml(run: Run, run_dir: Path, table_format: str) -> dict[str, Any]:
+    outputs: dict[str, Any] = {}
+    for target, schema in (("warmup", WARM_SCHEMA), ("measure", SCHEMA)):
+        if run.adapter != SPARK:
+            outputs[target] = {
+                "type": "databricks_session",
+                "method": "session",
+                "schema": schema,
+                "threads": run.threads,
+                "spark_master": MASTER,
+                "spark_local_dir": str(run_dir / "spark"),
+                "spark_conf": bench_extra_conf(run_dir),
+                "local_table_format": table_format,
+            }
+        else:
+            outputs[target] = {
+                "type": "spark",
+                "method": "session",
+                "host": "NA",
+                "schema": schema,
+                "threads": run.threads,
+                "server_side_parameters": shared_spark_conf(run_dir, table_format),
+            }
+    return {projects.PROJECT_NAME: {"target": "measure", "outputs": outputs}}
+
+
+def dbt_args(command: str, project: Path, run_dir: Path, target: str, name: str) -> list[str]:
+    return [
+        command,
+        "--project-dir",
+        str(project),
+        "--profiles-dir",
+        str(run_dir),
+        "--target",
+        target,
+        "--target-path",
+        str(run_dir / f"target-{name}"),
+        "--log-path",
+        str(run_dir / "logs"),
+        "--no-use-colors",
+        "--no-partial-parse",
+    ]
+
+
+def write_spec(run: Run, settings: Settings, paths: dict[str, Path]) -> Path:
+    import yaml
+
+    run_dir = settings.out / "runs" / run.name
+    if run_dir.exists():
+        shutil.rmtree(run_dir)
+    (run_dir / "eventlog").mkdir(parents=True)
+    (run_dir / "profiles.yml").write_text(
+        yaml.safe_dump(profile_yaml(run, run_dir, settings.table_format))
+    )
+    spec: dict[str, Any] = {
+        "run": run.name,
+        # One invocation: starts Spark, then builds a 3-row seed and 10 models.
+        "warmup": [dbt_args("build", paths["warmup"], run_dir, "warmup", "warmup")],
+        "measure": dbt_args(run.command, run.project, run_dir, "measure", "measure"),
+        "target_path": str(run_dir / "target-measure"),
+        "log_path": str(run_dir / "logs"),
+        "result_path": str(run_dir / "result.json"),
+    }
+    if run.command == "seed":
+        spec["check_seed"] = {
+            "table": f"spark_catalog.{SCHEMA}.{projects.SEED_NAME}",
+            "csv": str(run.project / "seeds" / f"{projects.SEED_NAME}.csv"),
+        }
+    path = run_dir / "spec.json"
+    path.write_text(json.dumps(spec, indent=2))
+    return path
