@@ -255,7 +255,10 @@ def matrix_row(plan: InstallPlan) -> str:
         for name, (old, new) in plan.replaced.items()
         if name not in SPARK_LIBRARIES
     )
-    status = "unsupported" if plan.spark_libraries_touched else "supported"
+    # Replacing a library the runtime's Spark uses is not known to break it, nor known not to:
+    # say which, rather than "unsupported" or "supported".
+    touched = sorted(plan.spark_libraries_touched)
+    status = f"replaces {', '.join(touched)}; untested on a cluster" if touched else "supported"
     return (
         f"| {runtime.label} | {runtime.python} | {runtime.spark} | {spark or 'none'} "
         f"| {others or 'none'} | {status} |"

@@ -100,7 +100,7 @@ def test_a_package_that_needs_another_pyspark_is_caught(tmp_path: Path) -> None:
     }
     assert matrix_row(plan) == (
         "| 16.4 LTS | 3.12 | 3.5.2 | py4j not installed -> 0.10.9.9, pyspark 3.5.2 -> 4.2.0 "
-        "| none | unsupported |"
+        "| none | replaces py4j, pyspark; untested on a cluster |"
     )
 
 
