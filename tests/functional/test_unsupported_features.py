@@ -31,6 +31,11 @@ MODELS = {
     "mat_view.sql": "{{ config(materialized='materialized_view') }} " + SELECT,
     "stream.sql": "{{ config(materialized='streaming_table') }} " + SELECT,
     "tagged.sql": "{{ config(materialized='table', databricks_tags={'team': 'a'}) }} " + SELECT,
+    "filtered.sql": (
+        "{{ config(materialized='table', row_filter={'function': 'main.s.only_mine',"
+        " 'columns': ['name']}) }} " + SELECT
+    ),
+    "masked.sql": "{{ config(materialized='table') }} " + SELECT,
 }
 
 SCHEMA_YML = """
@@ -45,6 +50,10 @@ models:
         constraints: [{type: not_null}]
       - name: name
         data_type: string
+  - name: masked
+    columns:
+      - name: name
+        column_mask: {function: main.s.hide}
 """
 
 SNAPSHOT = """
@@ -67,9 +76,11 @@ EXPECTED_WITHOUT_DELTA = {
     "mat_view": ["Materialized views", "method: dbsql"],
     "stream": ["Streaming tables", "method: dbsql"],
     "tagged": ["Tags", "Unity Catalog"],
+    "filtered": ["Row filters", "Unity Catalog"],
+    "masked": ["Column masks", "Unity Catalog"],
     "snap": ["Snapshots", "Delta Lake"],
 }
-NEEDS_RUNTIME = ("granted", "mat_view", "stream", "tagged")
+NEEDS_RUNTIME = ("granted", "mat_view", "stream", "tagged", "filtered", "masked")
 EXPECTED_WITH_DELTA = {name: EXPECTED_WITHOUT_DELTA[name] for name in NEEDS_RUNTIME}
 
 pytestmark = [pytest.mark.parquet, pytest.mark.delta]
@@ -99,3 +110,8 @@ class TestUnsupportedFeaturesFailClearly:
         assert all(statuses[name] == "error" for name in expected), statuses
         built = set(EXPECTED_WITHOUT_DELTA) - set(expected)
         assert all(statuses[name] in ("success", "pass") for name in built), statuses
+        # Checked before any SQL: a model that fails so leaves no table behind.
+        tables = {
+            row[1] for row in project.run_sql(f"show tables in {project.test_schema}", fetch="all")
+        }
+        assert not tables & set(expected), tables & set(expected)

@@ -40,6 +40,17 @@ def require_runtime(handle: SessionHandle | None, feature: str) -> None:
 
 
 UNITY_CATALOG_CONSTRAINTS = {"primary_key", "foreign_key"}
+# Model configs whose SQL needs Unity Catalog (or, for grants, table access control): checked
+# before the model builds, so a failing model leaves no table behind that the error says it lacks.
+RUNTIME_ONLY_CONFIGS = {
+    "grants": "Grants (Unity Catalog or table access control)",
+    "databricks_tags": "Tags (`databricks_tags`, Unity Catalog only)",
+    "row_filter": "Row filters (`row_filter`, Unity Catalog only)",
+}
+RUNTIME_ONLY_COLUMN_CONFIGS = {
+    "column_mask": "Column masks (`column_mask`, Unity Catalog only)",
+    "databricks_tags": "Column tags (`databricks_tags` on a column, Unity Catalog only)",
+}
 
 
 def check_model_configs(handle: SessionHandle | None, model: Any) -> None:
@@ -51,6 +62,8 @@ def check_model_configs(handle: SessionHandle | None, model: Any) -> None:
         require_runtime(
             handle, "Primary and foreign key constraints (Unity Catalog informational constraints)"
         )
+    for feature in _runtime_only_features(model):
+        require_runtime(handle, feature)
     if handle.has_delta:
         return
     for key, feature in DELTA_ONLY_CONFIGS.items():
@@ -58,6 +71,25 @@ def check_model_configs(handle: SessionHandle | None, model: Any) -> None:
             require_delta(handle, feature)
     if config.get("persist_constraints") or _has_enforced_constraints(model):
         require_delta(handle, "Constraints (enforced model contract with constraints)")
+
+
+def _runtime_only_features(model: Any) -> list[str]:
+    """The Unity Catalog / runtime features a model's config asks for (empty values ask none)."""
+    wanted = [feature for key, feature in RUNTIME_ONLY_CONFIGS.items() if model.config.get(key)]
+    for column in (getattr(model, "columns", None) or {}).values():
+        settings = _column_settings(column)
+        for key, feature in RUNTIME_ONLY_COLUMN_CONFIGS.items():
+            if settings.get(key) and feature not in wanted:
+                wanted.append(feature)
+    return wanted
+
+
+def _column_settings(column: Any) -> dict[str, Any]:
+    """A column's `config:` and its own keys (`column_mask:` beside `name:` lands in extras)."""
+    config = getattr(column, "config", None)
+    settings = dict(config.to_dict() if hasattr(config, "to_dict") else config or {})
+    settings.update(getattr(column, "_extra", None) or {})
+    return settings
 
 
 def _constraint_types(model: Any) -> set[str]:

@@ -44,3 +44,21 @@ when matched{% for predicate in predicates %} and ({{ predicate }}){% endfor %} 
   {%- endset %}
   {% do return([delete_sql, statements[1]]) %}
 {% endmacro %}
+
+{#
+  insert_overwrite: open-source Spark has no `INSERT ... REPLACE ON`, so upstream falls back to
+  its legacy dynamic-partition `INSERT OVERWRITE` and warns on every model that "this cluster's
+  DBR version" lacks it (behaviour flag `use_replace_on_for_insert_overwrite`), which names a
+  runtime that is not there. On open-source Spark this emits that same legacy statement, without
+  the warning; on a Databricks runtime it is upstream's, unchanged.
+#}
+{% macro databricks_session__get_insert_overwrite_merge_sql(target, source, dest_columns, predicates, include_sql_header) %}
+  {% if not adapter.is_open_source_spark() %}
+    {{ return(databricks__get_insert_overwrite_merge_sql(target, source, dest_columns, predicates, include_sql_header)) }}
+  {% endif %}
+  {%- set has_insert_by_name = adapter.has_dbr_capability('insert_by_name') -%}
+  insert overwrite table {{ target }}
+  {{ partition_cols(label="partition") }}
+  {%- if has_insert_by_name %} by name{% endif %}
+  select * from {{ source }}
+{% endmacro %}
