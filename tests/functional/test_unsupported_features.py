@@ -36,6 +36,9 @@ MODELS = {
         " 'columns': ['name']}) }} " + SELECT
     ),
     "masked.sql": "{{ config(materialized='table') }} " + SELECT,
+    "typo_strategy.sql": (
+        "{{ config(materialized='incremental', incremental_strategy='mrege') }} " + SELECT
+    ),
 }
 
 SCHEMA_YML = """
@@ -66,9 +69,9 @@ select 1 as id
 # model name -> words the single error message must contain, without Delta
 EXPECTED_WITHOUT_DELTA = {
     "explicit_delta": ["file_format 'delta'", "Delta Lake"],
-    "merge_strategy": ["merge", "delta"],
-    "merge_by_default": ["merge", "delta"],
-    "replace_where": ["replace_where", "delta"],
+    "merge_strategy": ["The incremental strategy 'merge'", "Delta Lake"],
+    "merge_by_default": ["The incremental strategy 'merge'", "Delta Lake"],
+    "replace_where": ["The incremental strategy 'replace_where'", "Delta Lake"],
     "liquid": ["Liquid clustering", "Delta Lake"],
     "zordered": ["Z-ordering", "Delta Lake"],
     "constrained": ["Constraints", "Delta Lake"],
@@ -78,9 +81,11 @@ EXPECTED_WITHOUT_DELTA = {
     "tagged": ["Tags", "Unity Catalog"],
     "filtered": ["Row filters", "Unity Catalog"],
     "masked": ["Column masks", "Unity Catalog"],
+    # A first run: upstream checks a strategy's macro only when there is a table to merge into.
+    "typo_strategy": ["get_incremental_mrege_sql"],
     "snap": ["Snapshots", "Delta Lake"],
 }
-NEEDS_RUNTIME = ("granted", "mat_view", "stream", "tagged", "filtered", "masked")
+NEEDS_RUNTIME = ("granted", "mat_view", "stream", "tagged", "filtered", "masked", "typo_strategy")
 EXPECTED_WITH_DELTA = {name: EXPECTED_WITHOUT_DELTA[name] for name in NEEDS_RUNTIME}
 
 pytestmark = [pytest.mark.parquet, pytest.mark.delta]

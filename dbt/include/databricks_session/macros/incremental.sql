@@ -1,13 +1,22 @@
 {#
   Upstream defaults every incremental model to `merge`, which needs Delta. In a session without
   Delta (open-source local Spark) a model with no strategy and no unique_key appends instead, as
-  dbt-spark does; with a unique_key it keeps `merge`, so upstream's validation names the problem.
+  dbt-spark does; with a unique_key it keeps `merge`. A Delta-only strategy in a session without
+  Delta fails naming that (upstream's "set file_format to 'delta'" cannot help there). A strategy
+  that is neither built in nor a project's `get_incremental_<name>_sql` macro fails on every run,
+  the first one included (upstream looks the macro up only when there is a table to merge into).
 #}
 {% macro get_incremental_strategy(file_format) %}
   {% set raw_strategy = config.get('incremental_strategy') %}
   {% if raw_strategy is none %}
     {% set no_merge_here = adapter.is_session_mode() and file_format not in ['delta', 'hudi'] %}
     {% set raw_strategy = 'append' if no_merge_here and config.get('unique_key') is none else 'merge' %}
+  {% endif %}
+  {% if raw_strategy in ['merge', 'replace_where', 'microbatch', 'delete+insert'] and file_format != 'delta' %}
+    {% do adapter.require_delta("The incremental strategy '" ~ raw_strategy ~ "'") %}
+  {% endif %}
+  {% if raw_strategy not in adapter.valid_incremental_strategies() %}
+    {% do adapter.get_incremental_strategy_macro(context, raw_strategy) %}
   {% endif %}
   {% do return(dbt_databricks_validate_get_incremental_strategy(raw_strategy, file_format)) %}
 {% endmacro %}
