@@ -22,6 +22,7 @@ from dbt.adapters.databricks_session.spark.literals import (
     render_bindings,
     string_literal,
 )
+from dbt.adapters.databricks_session.spark.metrics import ClassicProbe, RunTimer
 from dbt.adapters.databricks_session.spark.source import BaseSession, on_databricks_runtime
 
 if TYPE_CHECKING:
@@ -105,6 +106,7 @@ class SessionHandle:
         self.open = True
         self._running_group: str | None = None
         self._lock = threading.Lock()
+        self._probe: ClassicProbe | None = None
 
     # -- facts about the session ---------------------------------------------------------------
 
@@ -141,17 +143,27 @@ class SessionHandle:
         if self.shared:
             _warn_if_state_changes(text)
         statement_id = uuid.uuid4().hex
+        run = self.start_run()
         with self.spark_errors(), self.job_group(statement_id):
             frame = self.spark.sql(text)
             columns = [(f.name, f.dataType.simpleString()) for f in frame.schema.fields]
             # A result without columns is a command (DDL, DML without a row count) that
             # `spark.sql` has already run: there is nothing to fetch, and a collect would cost a
             # result-socket round trip per statement.
-            rows = [tuple(row) for row in frame.collect()] if columns else []
+            rows = frame.collect() if columns else []
+        metrics = run.finish(self.group_name(statement_id))
+        if run.probe is not None:
+            metrics.written = run.probe.statement_written(frame, text, run.started_ms)
         affected = (
             rows[0][0] if rows and columns[:1] == [(AFFECTED_ROWS_COLUMN, "bigint")] else None
         )
-        return SessionCursor(columns, rows, statement_id, affected)
+        return SessionCursor(columns, rows, statement_id, affected, metrics)
+
+    def start_run(self) -> RunTimer:
+        """Start timing a statement or Python model (and, on classic Spark, counting jobs)."""
+        if not self.is_connect and self._probe is None:
+            self._probe = ClassicProbe(self.spark)
+        return RunTimer(self._probe)
 
     def list_tables(self, database: str, schema: str) -> SessionCursor:
         """Tables and views of a schema, in the DBSQL `cursor.tables()` column shape."""
@@ -258,7 +270,7 @@ class SessionHandle:
         """Run the block's Spark jobs under one job group naming the current dbt node."""
         if not self.open:
             raise DbtRuntimeError("Attempting to execute on a closed connection")
-        group = f"dbt-{self.session_id[:8]}-{statement_id}"
+        group = self.group_name(statement_id)
         tags = (group, connect.node_tag(self._label())) if self.is_connect else ()
         if self.is_connect:
             # Connect tags belong to this thread's operations only, even on a shared session.
@@ -276,6 +288,10 @@ class SessionHandle:
                 self._running_group = None
             for tag in tags:
                 self.spark.removeTag(tag)
+
+    def group_name(self, statement_id: str) -> str:
+        """The Spark job group (classic) or operation tag (Connect) of a statement."""
+        return f"dbt-{self.session_id[:8]}-{statement_id}"
 
     def spark_errors(self) -> AbstractContextManager[None]:
         return spark_errors()
