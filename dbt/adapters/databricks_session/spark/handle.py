@@ -104,6 +104,7 @@ class SessionHandle:
         self.is_connect = connect.is_connect(spark)
         self.session_id = uuid.uuid4().hex
         self.open = True
+        self.cancelled = False
         self._running_group: str | None = None
         self._lock = threading.Lock()
         self._probe: ClassicProbe | None = None
@@ -236,6 +237,7 @@ class SessionHandle:
 
     def cancel(self) -> None:
         """Interrupt this connection's running Spark jobs (Ctrl-C), then close."""
+        self.cancelled = True
         self.interrupt()
         self.close()
 
@@ -294,7 +296,7 @@ class SessionHandle:
         return f"dbt-{self.session_id[:8]}-{statement_id}"
 
     def spark_errors(self) -> AbstractContextManager[None]:
-        return spark_errors()
+        return spark_errors(lambda: self.cancelled)
 
     def __str__(self) -> str:
         return f"SessionHandle(session-id={self.session_id})"
@@ -345,7 +347,7 @@ def _new_handle(base: BaseSession, label: Callable[[], str], threads: int) -> Se
 
 
 @contextmanager
-def spark_errors() -> Iterator[None]:
+def spark_errors(cancelled: Callable[[], bool] = lambda: False) -> Iterator[None]:
     """PySpark, Py4J and gRPC failures inside the block become DbtDatabaseError."""
     try:
         yield
@@ -354,6 +356,8 @@ def spark_errors() -> Iterator[None]:
     except Exception as exc:
         if is_spark_error(exc):
             raise as_database_error(exc) from exc
+        if cancelled():  # Connect: the closed channel can fail the statement before its cancel
+            raise DbtDatabaseError("The statement was cancelled with its connection.") from None
         raise
 
 
