@@ -136,6 +136,21 @@ def dbt_profile_target(
     return {**target, "spark_remote": spark_remote} if spark_remote else target
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """dbt_common labels each behaviour flag with the module that defined it by walking the whole
+    call stack (`inspect.stack()`), for every flag, every time an adapter is registered, i.e. in
+    every dbt invocation. In a pytest-xdist worker the stack holds frames of code that execnet
+    exec'd without module files, and `inspect.getmodule` scans all of sys.modules (3,000 here)
+    for each such frame: measured, that walk was 60 % of a worker's Python time (a basic suite's
+    user CPU 64 s with it, 26 s without; 27 s and 22 s without xdist). The label only names the
+    flag's source in a behaviour-change event, which no test reads."""
+    from dbt_common import behavior_flags
+
+    behavior_flags.BehaviorFlagRendered._default_source = staticmethod(  # type: ignore[method-assign]
+        lambda: "dbt.adapters"
+    )
+
+
 @pytest.fixture(autouse=True)
 def _no_session_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests decide session mode themselves, whatever the machine's environment says."""

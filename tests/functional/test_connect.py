@@ -138,6 +138,21 @@ def test_statements_carry_tags_naming_the_node(
     assert handle.spark.getTags() == set(), "tags must not outlive the statement"
 
 
+def test_connect_responses_report_only_what_connect_returns(
+    new_handle: Callable[[str], SessionHandle], schema: str
+) -> None:
+    """Connect returns no write metrics for commands and no job ids: those keys stay out."""
+    handle = new_handle("model.p.metrics")
+    table = f"{schema}.metrics_{uuid.uuid4().hex[:8]}"
+    handle.execute(f"create table {table} (id bigint) using parquet")
+    response = handle.execute(f"insert into {table} select id from range(10)").get_response()
+    reported = response.to_dict(omit_none=True)
+    assert reported["execution_time_ms"] >= 0 and reported["query_id"] == response.query_id
+    assert not {"spark_job_ids", "rows_written", "bytes_written", "files_written"} & set(reported)
+    row = handle.execute(f"select count(*) as n from {table}").fetchone()
+    assert row is not None and row.n == 10 and row.asDict() == {"n": 10}
+
+
 def all_job_ids(spark: Any) -> list[int]:
     jobs = spark.sparkContext._jsc.sc().statusStore().jobsList(None)
     return [int(jobs.apply(i).jobId()) for i in range(jobs.size())]

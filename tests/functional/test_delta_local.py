@@ -3,6 +3,7 @@ offline fallback (dbt in a new process, in a network namespace with no route out
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -46,16 +47,31 @@ class TestDeltaSession:
         _, output = run_dbt_and_capture(["debug"])
         assert f"Delta Lake: {delta.delta_spark_version()}" in output
 
-    def test_tables_are_delta_and_merge_by_default(self, project: Any) -> None:
-        run_dbt(["run"])
+    def test_tables_are_delta_merge_by_default_and_report_writes(
+        self, project: Any, spark: Any
+    ) -> None:
+        results = run_dbt(["run"])
         for name in ("tbl", "inc", "py_tbl"):
             detail = project.run_sql(f"describe detail {project.test_schema}.{name}", fetch="one")
             assert detail[0] == "delta", (name, detail)
+        # Run results: what Delta committed, and the Spark jobs of the model's own job group.
+        responses = {result.node.name: result.adapter_response for result in results}
+        for name in ("tbl", "py_tbl"):
+            assert_reports_the_write(spark, f"{project.test_schema}.{name}", responses[name])
+        assert responses["py_tbl"]["query_id"] != "N/A"
+        with open(os.path.join(project.project_root, "target", "run_results.json")) as file:
+            written = {
+                r["unique_id"].split(".")[-1]: r["adapter_response"]
+                for r in json.load(file)["results"]
+            }
+        assert written["tbl"] == responses["tbl"]
         # A unique_key and no strategy: merge, as on Databricks (a second run updates in place).
-        run_dbt(["run", "--select", "inc"])
+        merged = run_dbt(["run", "--select", "inc"])[0].adapter_response
         assert project.run_sql(f"select count(*) from {project.test_schema}.inc", fetch="one") == (
             1,
         )
+        assert merged["delta_operation"] == "MERGE", merged
+        assert merged["delta_operation_metrics"]["numTargetRowsUpdated"] == 1
 
     # Each failing model keeps its materialization: without its config a model becomes a view,
     # and a view over `raise_error` builds fine.
@@ -78,6 +94,24 @@ class TestDeltaSession:
             write_file(original, path)
         rows = project.run_sql(f"select id from {project.test_schema}.{name}", fetch="all")
         assert [tuple(row) for row in rows] == [(1,)]
+
+
+def assert_reports_the_write(spark: Any, table: str, response: dict[str, Any]) -> None:
+    """A table model's adapter response against Spark's own numbers for the table."""
+    detail = spark.sql(f"describe detail {table}").collect()[0]
+    history = spark.sql(f"describe history {table} limit 1").collect()[0]
+    assert response["rows_written"] == spark.table(table).count(), response
+    assert (response["files_written"], response["bytes_written"]) == (
+        detail.numFiles,
+        detail.sizeInBytes,
+    )
+    assert response["delta_version"] == history.version
+    status = spark.sparkContext._jsc.sc().statusStore()
+    assert response["spark_job_ids"], response
+    for job_id in response["spark_job_ids"]:
+        group = str(status.job(job_id).jobGroup().get())
+        assert group.endswith(response["query_id"]), (group, response)
+    assert response["execution_time_ms"] > 0
 
 
 def _offline_project(tmp_path: Path, table_format: str | None) -> Path:

@@ -25,6 +25,7 @@ from dbt.adapters.databricks_session.credentials import DatabricksSessionCredent
 from dbt.adapters.databricks_session.jobs_api import debug as jobs_api_debug
 from dbt.adapters.databricks_session.python_models.session import SessionPythonJobHelper
 from dbt.adapters.databricks_session.relation import DatabricksSessionRelation
+from dbt.adapters.databricks_session.spark.cursor import session_response
 from dbt.adapters.databricks_session.spark.handle import SessionHandle
 from dbt.adapters.databricks_session.spark.ui import spark_ui_line
 
@@ -110,7 +111,7 @@ class DatabricksSessionAdapter(DatabricksAdapter):
                 project_root=self.config.project_root,
             )
             helper.submit(compiled_code)
-            return self.generate_python_submission_response(None)
+            return session_response(helper.run_id or "N/A", helper.metrics)
         return super().submit_python_job(parsed_model, compiled_code)
 
     # -- capabilities --------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import linecache
 import os
+import re
 import sys
 import threading
 import time
@@ -28,6 +29,7 @@ from dbt_common.exceptions import DbtRuntimeError
 from dbt.adapters.databricks_session.python_models.pyspark_api import pyspark_api_for
 from dbt.adapters.databricks_session.spark.errors import is_spark_error, spark_error_message
 from dbt.adapters.databricks_session.spark.handle import SessionHandle
+from dbt.adapters.databricks_session.spark.metrics import RunMetrics
 from dbt.adapters.databricks_session.spark.source import on_databricks_runtime
 
 # Configs of the Jobs/Command API paths that mean nothing inside a session.
@@ -43,6 +45,8 @@ CLUSTER_CONFIGS = (
     "environment_key",
     "environment_dependencies",
 )
+# The table dbt-databricks's Python materialization code writes the model's DataFrame to.
+_MATERIALIZED_TO = re.compile(r'^writer\.saveAsTable\("(?P<table>[^"\n]+)"\)\s*$', re.MULTILINE)
 
 
 class PythonModelTimeout(BaseException):
@@ -74,11 +78,13 @@ class SessionPythonJobHelper(PythonJobHelper):
         self.raw_code: str = parsed_model.get("raw_code") or ""
         self.leading_lines = _leading_blank_lines(os.path.join(project_root, self.filename))
         check_configs(self.unique_id, parsed_model.get("config", {}), self.model)
+        self.run_id: str | None = None
+        self.metrics: RunMetrics | None = None
 
     def submit(self, compiled_code: str) -> None:
         code = align_with_model_file(compiled_code, self.raw_code, self.leading_lines)
         model_lines = self.leading_lines + self.raw_code.count("\n") + 1
-        run_in_session(
+        self.run_id, self.metrics = run_in_session(
             self.session,
             ModelSource(self.unique_id, self.filename, code, model_lines),
             self.model.config.timeout,
@@ -142,15 +148,24 @@ def _installed(requirement: str) -> bool:
     return True
 
 
-def run_in_session(session: SessionHandle, source: ModelSource, timeout: int) -> None:
-    """Execute the compiled model; any failure (even SystemExit) becomes one dbt error."""
+def run_in_session(
+    session: SessionHandle, source: ModelSource, timeout: int
+) -> tuple[str, RunMetrics]:
+    """Execute the compiled model; any failure (even SystemExit) becomes one dbt error.
+
+    Returns the id of the run (its Spark job group / Connect tag is named after it) and its
+    metrics: time, Spark jobs, and what the materialization's write put into the table.
+    """
     compiled = _compile(source)
     namespace = model_namespace(session.spark)
     views_before = temp_views(session)
     watchdog = _Watchdog(session, timeout)
+    run_id = uuid.uuid4().hex
+    run = session.start_run()
     try:
-        with session.job_group(uuid.uuid4().hex), pyspark_api_for(session.spark), watchdog:
+        with session.job_group(run_id), pyspark_api_for(session.spark), watchdog:
             exec(compiled, namespace)
+        metrics = run.finish(session.group_name(run_id))
     except PythonModelTimeout:
         raise DbtRuntimeError(
             f"Python model {source.unique_id} exceeded its timeout of {timeout} s; its Spark "
@@ -162,6 +177,10 @@ def run_in_session(session: SessionHandle, source: ModelSource, timeout: int) ->
         raise DbtRuntimeError(failure_message(source, exc)) from None
     finally:
         drop_new_temp_views(session, views_before)
+    written_to = _MATERIALIZED_TO.findall(source.code)
+    if run.probe is not None and written_to:
+        metrics.written = run.probe.table_written(written_to[-1], run.started_ms)
+    return run_id, metrics
 
 
 def _compile(source: ModelSource) -> Any:

@@ -22,6 +22,7 @@ from dbt.adapters.databricks_session.spark.literals import (
     render_bindings,
     string_literal,
 )
+from dbt.adapters.databricks_session.spark.metrics import ClassicProbe, RunTimer
 from dbt.adapters.databricks_session.spark.source import BaseSession, on_databricks_runtime
 
 if TYPE_CHECKING:
@@ -103,8 +104,10 @@ class SessionHandle:
         self.is_connect = connect.is_connect(spark)
         self.session_id = uuid.uuid4().hex
         self.open = True
+        self.cancelled = False
         self._running_group: str | None = None
         self._lock = threading.Lock()
+        self._probe: ClassicProbe | None = None
 
     # -- facts about the session ---------------------------------------------------------------
 
@@ -141,17 +144,27 @@ class SessionHandle:
         if self.shared:
             _warn_if_state_changes(text)
         statement_id = uuid.uuid4().hex
+        run = self.start_run()
         with self.spark_errors(), self.job_group(statement_id):
             frame = self.spark.sql(text)
             columns = [(f.name, f.dataType.simpleString()) for f in frame.schema.fields]
             # A result without columns is a command (DDL, DML without a row count) that
             # `spark.sql` has already run: there is nothing to fetch, and a collect would cost a
             # result-socket round trip per statement.
-            rows = [tuple(row) for row in frame.collect()] if columns else []
+            rows = frame.collect() if columns else []
+        metrics = run.finish(self.group_name(statement_id))
+        if run.probe is not None:
+            metrics.written = run.probe.statement_written(frame, text, run.started_ms)
         affected = (
             rows[0][0] if rows and columns[:1] == [(AFFECTED_ROWS_COLUMN, "bigint")] else None
         )
-        return SessionCursor(columns, rows, statement_id, affected)
+        return SessionCursor(columns, rows, statement_id, affected, metrics)
+
+    def start_run(self) -> RunTimer:
+        """Start timing a statement or Python model (and, on classic Spark, counting jobs)."""
+        if not self.is_connect and self._probe is None:
+            self._probe = ClassicProbe(self.spark)
+        return RunTimer(self._probe)
 
     def list_tables(self, database: str, schema: str) -> SessionCursor:
         """Tables and views of a schema, in the DBSQL `cursor.tables()` column shape."""
@@ -224,6 +237,7 @@ class SessionHandle:
 
     def cancel(self) -> None:
         """Interrupt this connection's running Spark jobs (Ctrl-C), then close."""
+        self.cancelled = True
         self.interrupt()
         self.close()
 
@@ -258,7 +272,7 @@ class SessionHandle:
         """Run the block's Spark jobs under one job group naming the current dbt node."""
         if not self.open:
             raise DbtRuntimeError("Attempting to execute on a closed connection")
-        group = f"dbt-{self.session_id[:8]}-{statement_id}"
+        group = self.group_name(statement_id)
         tags = (group, connect.node_tag(self._label())) if self.is_connect else ()
         if self.is_connect:
             # Connect tags belong to this thread's operations only, even on a shared session.
@@ -277,8 +291,12 @@ class SessionHandle:
             for tag in tags:
                 self.spark.removeTag(tag)
 
+    def group_name(self, statement_id: str) -> str:
+        """The Spark job group (classic) or operation tag (Connect) of a statement."""
+        return f"dbt-{self.session_id[:8]}-{statement_id}"
+
     def spark_errors(self) -> AbstractContextManager[None]:
-        return spark_errors()
+        return spark_errors(lambda: self.cancelled)
 
     def __str__(self) -> str:
         return f"SessionHandle(session-id={self.session_id})"
@@ -329,7 +347,7 @@ def _new_handle(base: BaseSession, label: Callable[[], str], threads: int) -> Se
 
 
 @contextmanager
-def spark_errors() -> Iterator[None]:
+def spark_errors(cancelled: Callable[[], bool] = lambda: False) -> Iterator[None]:
     """PySpark, Py4J and gRPC failures inside the block become DbtDatabaseError."""
     try:
         yield
@@ -338,6 +356,8 @@ def spark_errors() -> Iterator[None]:
     except Exception as exc:
         if is_spark_error(exc):
             raise as_database_error(exc) from exc
+        if cancelled():  # Connect: the closed channel can fail the statement before its cancel
+            raise DbtDatabaseError("The statement was cancelled with its connection.") from None
         raise
 
 
