@@ -86,8 +86,8 @@ def _runtime_only_features(model: Any) -> list[str]:
 
 def _column_settings(column: Any) -> dict[str, Any]:
     """A column's `config:` and its own keys (`column_mask:` beside `name:` lands in extras)."""
-    config = getattr(column, "config", None)
-    settings = dict(config.to_dict() if hasattr(config, "to_dict") else config or {})
+    config: Any = getattr(column, "config", None) or {}
+    settings = dict(config.to_dict() if hasattr(config, "to_dict") else config)
     settings.update(getattr(column, "_extra", None) or {})
     return settings
 
