@@ -106,7 +106,15 @@ def prefix(session_kind: str) -> str:
 
 @pytest.fixture(scope="class")
 def project_root(tmpdir_factory: pytest.TempdirFactory, session_kind: str) -> Any:
-    """dbt-tests-adapter's project directory, one per session kind (as `prefix`)."""
+    """dbt-tests-adapter's project directory, one per session kind (as `prefix`).
+
+    Also forgets the adapters an earlier test's own dbt invocation left registered: the suite's
+    `adapter` fixture (which needs this one) registers the class's adapter, and dbt keeps an
+    adapter already registered under the same type instead (found with a `catalog: main`
+    profile of `dbt init`'s test leaking into the next class of the same worker)."""
+    from dbt.adapters.factory import reset_adapters
+
+    reset_adapters()
     return tmpdir_factory.mktemp(f"project_{session_kind}")
 
 

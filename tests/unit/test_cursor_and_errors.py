@@ -301,10 +301,10 @@ def test_closed_handle_refuses_work(handle: SessionHandle, action: Any) -> None:
         action(handle)
 
 
-def test_facts_about_open_source_spark(handle: SessionHandle) -> None:
+def test_facts_about_open_source_spark(handle: SessionHandle, table_format: str) -> None:
     assert handle.runtime_version is None
     assert handle.dbr_version == (0, 0)
-    assert handle.has_delta is False
+    assert handle.has_delta is (table_format == "delta")
 
 
 # -- isolation of a handle's session -----------------------------------------------------------

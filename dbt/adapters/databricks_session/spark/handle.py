@@ -351,7 +351,7 @@ def spark_errors(cancelled: Callable[[], bool] = lambda: False) -> Iterator[None
     """PySpark, Py4J and gRPC failures inside the block become DbtDatabaseError."""
     try:
         yield
-    except DbtDatabaseError:
+    except DbtRuntimeError:  # dbt's own errors, a database error or a closed connection's
         raise
     except Exception as exc:
         if is_spark_error(exc):
