@@ -2,27 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
-import pytest
-from dbt_common.events.event_manager_client import get_event_manager
-
 from tests.unit.test_profile_checks import build
-
-
-@pytest.fixture
-def warnings_seen() -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def collect(event: Any) -> None:
-        if event.info.level == "warn":
-            seen.append(event.info.msg)
-
-    manager = get_event_manager()
-    manager.add_callback(collect)
-    yield seen
-    manager.callbacks.remove(collect)
 
 
 def test_dbt_spark_session_profile_names_server_side_parameters(

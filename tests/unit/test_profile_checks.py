@@ -5,13 +5,11 @@ goes. Every case goes through dbt's own order: `validate(data)`, then `from_dict
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from dbt_common.events.event_manager_client import get_event_manager
 from dbt_common.exceptions import DbtRuntimeError, DbtValidationError
 
 from dbt.adapters.databricks_session import profile_checks
@@ -21,21 +19,6 @@ from dbt.adapters.databricks_session.spark.local_dir import ensure_local_dir
 SESSION = {"method": "session", "schema": "analytics"}
 HOST = "h.cloud.databricks.com"
 DBSQL = {"method": "dbsql", "host": HOST, "http_path": "/sql/1.0/x", "schema": "s"}
-
-
-@pytest.fixture
-def warnings_seen() -> Iterator[list[str]]:
-    """The adapter's warnings, as dbt's event manager hands them to its loggers."""
-    seen: list[str] = []
-
-    def collect(event: Any) -> None:
-        if event.info.level == "warn":
-            seen.append(event.info.msg)
-
-    manager = get_event_manager()
-    manager.add_callback(collect)
-    yield seen
-    manager.callbacks.remove(collect)
 
 
 def build(profile: dict[str, Any]) -> DatabricksSessionCredentials:
