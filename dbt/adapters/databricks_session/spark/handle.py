@@ -22,7 +22,7 @@ from dbt.adapters.databricks_session.spark.literals import (
     render_bindings,
     string_literal,
 )
-from dbt.adapters.databricks_session.spark.metrics import ClassicProbe, RunTimer
+from dbt.adapters.databricks_session.spark.metrics import ClassicProbe, RunTimer, classic_probe
 from dbt.adapters.databricks_session.spark.source import BaseSession, on_databricks_runtime
 
 if TYPE_CHECKING:
@@ -108,6 +108,7 @@ class SessionHandle:
         self._running_group: str | None = None
         self._lock = threading.Lock()
         self._probe: ClassicProbe | None = None
+        self._probed = False
 
     # -- facts about the session ---------------------------------------------------------------
 
@@ -162,8 +163,8 @@ class SessionHandle:
 
     def start_run(self) -> RunTimer:
         """Start timing a statement or Python model (and, on classic Spark, counting jobs)."""
-        if not self.is_connect and self._probe is None:
-            self._probe = ClassicProbe(self.spark)
+        if not self.is_connect and not self._probed:
+            self._probe, self._probed = classic_probe(self.spark), True
         return RunTimer(self._probe)
 
     def list_tables(self, database: str, schema: str) -> SessionCursor:

@@ -208,6 +208,13 @@ class ClassicProbe:
         return self._delta_classes[package]
 
 
+def classic_probe(spark: Any) -> ClassicProbe | None:
+    """A probe, or None where the JVM's scheduler is out of Python's reach (py4j allowlists on
+    some Databricks access modes): there statements run as before, without job or write keys."""
+    probe: ClassicProbe | None = _quietly(lambda: ClassicProbe(spark))
+    return probe
+
+
 class RunTimer:
     """A statement's or Python model's wall time in this process, and its Spark jobs."""
 
