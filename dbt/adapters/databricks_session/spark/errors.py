@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
-from dbt_common.exceptions import DbtDatabaseError
+from dbt_common.exceptions import DbtDatabaseError, DbtRuntimeError
 
 # Py4J errors carry the whole JVM stack trace after the message; PySpark can append one too.
 _JAVA_TRACE_MARKERS = ("\n\nJVM stacktrace:", "\n\nDriver stacktrace:")
@@ -68,3 +70,18 @@ def as_database_error(exc: BaseException) -> DbtDatabaseError:
             "Materialize the model as a table, or shorten its SQL."
         )
     return DbtDatabaseError(message)
+
+
+@contextmanager
+def spark_errors(cancelled: Callable[[], bool] = lambda: False) -> Iterator[None]:
+    """PySpark, Py4J and gRPC failures inside the block become DbtDatabaseError."""
+    try:
+        yield
+    except DbtRuntimeError:  # dbt's own errors, a database error or a closed connection's
+        raise
+    except Exception as exc:
+        if is_spark_error(exc):
+            raise as_database_error(exc) from exc
+        if cancelled():  # Connect: the closed channel can fail the statement before its cancel
+            raise DbtDatabaseError("The statement was cancelled with its connection.") from None
+        raise

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from dbt.adapters.databricks.handle import SqlUtils
 from dbt.adapters.databricks.logging import logger
-from dbt_common.exceptions import DbtDatabaseError, DbtRuntimeError
+from dbt_common.exceptions import DbtRuntimeError
 
 from dbt.adapters.databricks_session.spark import connect, delta
 from dbt.adapters.databricks_session.spark.cursor import SessionCursor
-from dbt.adapters.databricks_session.spark.errors import as_database_error, is_spark_error
+from dbt.adapters.databricks_session.spark.errors import is_spark_error, spark_errors
 from dbt.adapters.databricks_session.spark.literals import (
     cast_text,
     render_bindings,
@@ -345,21 +345,6 @@ def _new_handle(base: BaseSession, label: Callable[[], str], threads: int) -> Se
             "pyspark / databricks-connect 4.1 or newer, whose clients can."
         )
     return SessionHandle(base.spark, base, label, shared=True)
-
-
-@contextmanager
-def spark_errors(cancelled: Callable[[], bool] = lambda: False) -> Iterator[None]:
-    """PySpark, Py4J and gRPC failures inside the block become DbtDatabaseError."""
-    try:
-        yield
-    except DbtRuntimeError:  # dbt's own errors, a database error or a closed connection's
-        raise
-    except Exception as exc:
-        if is_spark_error(exc):
-            raise as_database_error(exc) from exc
-        if cancelled():  # Connect: the closed channel can fail the statement before its cancel
-            raise DbtDatabaseError("The statement was cancelled with its connection.") from None
-        raise
 
 
 def _warn_if_state_changes(sql: str) -> None:
