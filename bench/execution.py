@@ -56,6 +56,10 @@ def adapter_path(adapter: str, settings: Settings) -> str:
 
 
 def execute(run: Run, spec: Path, metastore: Path | None, settings: Settings) -> dict[str, Any]:
+    if run.workload.startswith("startup_"):  # whole commands, no warm-up: bench/startup.py
+        from startup import execute_startup
+
+        return execute_startup(run, spec, metastore, settings)
     run_dir = spec.parent
     if metastore is not None:
         shutil.copytree(metastore, run_dir / "spark" / "metastore_db")
@@ -86,12 +90,14 @@ def execute(run: Run, spec: Path, metastore: Path | None, settings: Settings) ->
     return result
 
 
-def run_worker(spec: Path, env: dict[str, str], settings: Settings) -> int:
-    """bench/worker.py on one spec, its output in worker.log; its exit status."""
+def run_worker(
+    spec: Path, env: dict[str, str], settings: Settings, script: Path = BENCH / "worker.py"
+) -> int:
+    """bench/worker.py (or `script`) on one spec, its output in worker.log; its exit status."""
     run_dir = spec.parent
     with (run_dir / "worker.log").open("w") as log:
         proc = subprocess.Popen(
-            [settings.python, str(BENCH / "worker.py"), str(spec)],
+            [settings.python, str(script), str(spec)],
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=run_dir,

@@ -44,6 +44,10 @@ def figures(settings: Settings) -> dict[str, Any]:
     out.update(seed_figures(settings))
     out.update(p5_figures(settings))
     out["python_model_s"] = python_model_seconds(res, OURS)
+    if "startup" in settings.workloads:
+        from startup import startup_figures  # it imports this module
+
+        out.update(startup_figures(res))
     if settings.baseline is not None:
         out["vs_baseline"] = baseline_figures(res)
     out["same_spark_conf"] = same_conf(res)

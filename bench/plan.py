@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import projects
+import startup
 from settings import BASELINE, OURS, P1_MODELS, P5_THREADS, SPARK, Run, Settings
 
 
@@ -22,6 +23,8 @@ def generate_projects(settings: Settings) -> dict[str, Path]:
         )
     if "python" in settings.workloads:
         paths["python"] = projects.write_python_project(root / "python")
+    if startup.WORKLOAD in settings.workloads:
+        paths[startup.WORKLOAD] = projects.write_models_project(root / "startup", P1_MODELS)
     return paths
 
 
@@ -61,4 +64,6 @@ def repeat_runs(
         runs += [Run("seed_small", a, 1, repeat, small, "seed") for a in order if a != BASELINE]
     if "python" in settings.workloads:
         runs += [Run("python", a, 1, repeat, paths["python"], "run") for a in order if a != SPARK]
+    if startup.WORKLOAD in settings.workloads:
+        runs += startup.startup_runs(paths[startup.WORKLOAD], repeat, order)
     return runs

@@ -14,6 +14,8 @@ TARGETS = {
     "seed_speedup": (">=", 10.0),
     "p5_scale": ("<=", 1.2),
     "p5_ratio": ("<=", 0.8),
+    "startup_parse_ratio": ("<=", 1.0),
+    "startup_run1_ratio": ("<=", 1.0),
 }
 HEADER = [
     *("workload", "adapter", "thr", "ok", "min s", "median s", "spark s", "stmt s"),

@@ -23,7 +23,8 @@ OURS = "ours"
 SPARK = "dbt-spark"
 BASELINE = "baseline"  # our adapter from another tree (--baseline), to measure a change
 # jobs_api: a Python model through `session` vs `workflow_job` (bench/jobs_api.py, the emulator)
-WORKLOADS = ("p1", "seed", "python", "jobs_api", "p5")
+# startup: whole dbt commands (parse, ls, a one-model run) as processes (bench/startup.py)
+WORKLOADS = ("p1", "seed", "python", "jobs_api", "startup", "p5")
 MASTER = "local[2]"
 WARM_SCHEMA = "bench_warm"
 SCHEMA = "bench"

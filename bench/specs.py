@@ -88,6 +88,10 @@ def dbt_args(command: str, project: Path, run_dir: Path, target: str, name: str)
 def write_spec(run: Run, settings: Settings, paths: dict[str, Path]) -> Path:
     import yaml
 
+    if run.workload.startswith("startup_"):  # whole commands, no warm-up: bench/startup.py
+        from startup import write_startup_spec
+
+        return write_startup_spec(run, settings)
     run_dir = settings.out / "runs" / run.name
     if run_dir.exists():
         shutil.rmtree(run_dir)

@@ -44,7 +44,8 @@ def dry_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path, Path]
 def test_dry_run_plans_both_adapters(dry_run: tuple[dict, Path, Path]) -> None:
     summary, out, _ = dry_run
     assert summary["dry_run"] is True
-    assert summary["workloads"] == ["p1", "seed", "python", "jobs_api"]  # --quick skips p5
+    # --quick skips p5
+    assert summary["workloads"] == ["p1", "seed", "python", "jobs_api", "startup"]
     runs = sorted(p.name for p in (out / "runs").iterdir())
     assert "p1-t1-ours-r0" in runs and "p1-t1-dbt-spark-r0" in runs
     assert "p1-t4-ours-r0" in runs and "p1-t4-dbt-spark-r0" in runs
@@ -140,3 +141,61 @@ def test_ours_imports_the_adapter_of_the_bench_tree(monkeypatch: pytest.MonkeyPa
     settings = run.parse_args(["--dry-run", "--projects-dir", "/tmp/unused"])
     assert run.adapter_path(run.OURS, settings).split(os.pathsep) == [str(ROOT), "/elsewhere"]
     assert run.adapter_path(run.SPARK, settings) == "/elsewhere"
+
+
+def test_startup_runs_whole_commands_on_one_state(dry_run: tuple[dict, Path, Path]) -> None:
+    """Each adapter's startup commands share one profile and target (so the later ones use
+    partial parsing), the profile is the one every other workload gets, and no warm-up runs."""
+    _, out, project_dir = dry_run
+    expected = [
+        ("startup_parse", ["parse", "--no-partial-parse"]),
+        ("startup_reparse", ["parse"]),
+        ("startup_ls", ["ls"]),
+        ("startup_run1", ["run", "--select", "m0000"]),
+    ]
+    for adapter in ("ours", "dbt-spark"):
+        state = out / "startup" / f"{adapter}-r0"
+        for workload, words in expected:
+            spec = json.loads(
+                (out / "runs" / f"{workload}-t1-{adapter}-r0" / "spec.json").read_text()
+            )
+            args = spec["args"]
+            assert "warmup" not in spec
+            assert args[0] == words[0] and all(word in args for word in words[1:])
+            assert ("--no-partial-parse" in args) == (workload == "startup_parse")
+            assert args[args.index("--project-dir") + 1] == str(project_dir / "startup")
+            assert args[args.index("--target-path") + 1] == str(state / "target")
+        profile = yaml.safe_load((state / "profiles.yml").read_text())["bench"]["outputs"]
+        p1 = yaml.safe_load((out / "runs" / f"p1-t1-{adapter}-r0" / "profiles.yml").read_text())
+        p1_measure = p1["bench"]["outputs"]["measure"]
+        key = "spark_conf" if adapter == "ours" else "server_side_parameters"
+        rebased = {k: v.replace(str(state), "<dir>") for k, v in profile["measure"][key].items()}
+        p1_dir = str(out / "runs" / f"p1-t1-{adapter}-r0")
+        assert rebased == {k: v.replace(p1_dir, "<dir>") for k, v in p1_measure[key].items()}
+    assert len(list((project_dir / "startup" / "models").glob("*.sql"))) == 100
+
+
+def test_startup_figures_are_ratios_of_medians() -> None:
+    """The RESULT keys of the startup workload, from made-up results (plumbing, not timing)."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        import startup
+    finally:
+        sys.path.remove(str(BENCH))
+    results = []
+    for workload, _, _ in startup.COMMANDS:
+        for adapter, wall, cpu, rss in (("ours", 4.0, 3.0, 200.0), ("dbt-spark", 8.0, 2.0, 100.0)):
+            run = {"ok": True, "workload": workload, "adapter": adapter, "elapsed_s": wall}
+            run.update(python_cpu_s=cpu, peak_rss_mb=rss, partial_parse_skipped=True)
+            results += [run, {**run, "ok": False, "elapsed_s": 1000.0}]  # failures don't count
+    figures = startup.startup_figures(results)
+    for name in ("parse", "reparse", "ls", "run1"):
+        assert figures[f"startup_{name}_ratio"] == pytest.approx(0.5)
+        assert figures[f"startup_{name}_cpu_ratio"] == pytest.approx(1.5)
+        assert figures[f"startup_{name}_rss_ratio"] == pytest.approx(2.0)
+        assert figures["startup"][name]["ours"]["elapsed_s"] == 4.0
+    assert figures["startup_partial_parse_ok"] is True
+    results[0]["partial_parse_skipped"] = False
+    results[0]["workload"] = "startup_reparse"
+    assert startup.startup_figures(results)["startup_partial_parse_ok"] is False
+    assert startup.startup_figures([])["startup_parse_ratio"] is None
