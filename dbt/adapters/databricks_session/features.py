@@ -114,6 +114,27 @@ def _has_enforced_constraints(model: Any) -> bool:
     return bool(getattr(model, "constraints", None)) or column_constraints
 
 
+# The dbt commands that build models: `retry` repeats one of them.
+BUILDING_COMMANDS = {"run", "build", "retry"}
+MICROBATCH = "The incremental strategy 'microbatch'"
+
+
+def check_batched_model(handle: SessionHandle | None, node: Any, command: str | None) -> None:
+    """Fail a microbatch model once, before dbt splits it into batches, where it cannot build.
+
+    dbt runs each batch as its own materialization: a first batch failing on a missing feature
+    would fail alone and mark every other batch SKIP, one console line each (a thousand for a
+    few years of daily batches), and end with the bare message `ERROR`.
+    """
+    config = getattr(node, "config", None)
+    if handle is None or command not in BUILDING_COMMANDS or config is None:
+        return
+    if config.get("materialized") == "incremental" and (
+        config.get("incremental_strategy") == "microbatch"
+    ):
+        require_delta(handle, MICROBATCH)
+
+
 def require_dbsql(session_mode: bool, feature: str) -> None:
     if session_mode:
         raise DbtConfigError(

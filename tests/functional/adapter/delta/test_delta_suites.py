@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from dbt.tests import util
-from dbt.tests.adapter.dbt_clone.test_dbt_clone import BaseClonePossible
 from dbt.tests.adapter.incremental.test_incremental_merge_exclude_columns import (
     BaseMergeExcludeColumns,
 )
@@ -101,7 +100,3 @@ class TestPersistDocsColumnMissing(BasePersistDocsColumnMissing):
     )
     def test_missing_column_warning(self, project: Any) -> None:
         pass
-
-
-class TestClonePossible(BaseClonePossible):
-    pass
