@@ -119,20 +119,21 @@ BUILDING_COMMANDS = {"run", "build", "retry"}
 MICROBATCH = "The incremental strategy 'microbatch'"
 
 
-def check_batched_model(handle: SessionHandle | None, node: Any, command: str | None) -> None:
-    """Fail a microbatch model once, before dbt splits it into batches, where it cannot build.
+def builds_in_batches(node: Any, command: str | None) -> bool:
+    """Whether this command builds `node` as a microbatch model, batch by batch.
 
     dbt runs each batch as its own materialization: a first batch failing on a missing feature
     would fail alone and mark every other batch SKIP, one console line each (a thousand for a
-    few years of daily batches), and end with the bare message `ERROR`.
+    few years of daily batches), and end with the bare message `ERROR`. So a microbatch model is
+    checked once, before dbt splits it.
     """
     config = getattr(node, "config", None)
-    if handle is None or command not in BUILDING_COMMANDS or config is None:
-        return
-    if config.get("materialized") == "incremental" and (
-        config.get("incremental_strategy") == "microbatch"
-    ):
-        require_delta(handle, MICROBATCH)
+    if command not in BUILDING_COMMANDS or config is None or not hasattr(config, "get"):
+        return False
+    return bool(
+        config.get("materialized") == "incremental"
+        and config.get("incremental_strategy") == "microbatch"
+    )
 
 
 def require_dbsql(session_mode: bool, feature: str) -> None:

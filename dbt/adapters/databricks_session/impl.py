@@ -133,11 +133,12 @@ class DatabricksSessionAdapter(DatabricksAdapter):
         self, name: str | None = None, query_header_context: Any = None
     ) -> Connection:
         connection = super().acquire_connection(name, query_header_context)
-        if self.credentials.is_session and query_header_context is not None:
-            # dbt names the node a connection is for before it compiles or runs it: the one
-            # point before a microbatch model is split into batches.
-            command = getattr(getattr(self.config, "args", None), "WHICH", None)
-            features.check_batched_model(self._session_handle(), query_header_context, command)
+        # dbt names the node a connection is for before it compiles or runs it: the one point
+        # before a microbatch model is split into batches.
+        command = getattr(getattr(self.config, "args", None), "WHICH", None)
+        batched = features.builds_in_batches(query_header_context, command)
+        if self.credentials.is_session and batched:
+            features.require_delta(self._session_handle(), features.MICROBATCH)
         return connection
 
     # -- relations built by upstream with its own class ----------------------------------------
