@@ -114,6 +114,28 @@ def _has_enforced_constraints(model: Any) -> bool:
     return bool(getattr(model, "constraints", None)) or column_constraints
 
 
+# The dbt commands that build models: `retry` repeats one of them.
+BUILDING_COMMANDS = {"run", "build", "retry"}
+MICROBATCH = "The incremental strategy 'microbatch'"
+
+
+def builds_in_batches(node: Any, command: str | None) -> bool:
+    """Whether this command builds `node` as a microbatch model, batch by batch.
+
+    dbt runs each batch as its own materialization: a first batch failing on a missing feature
+    would fail alone and mark every other batch SKIP, one console line each (a thousand for a
+    few years of daily batches), and end with the bare message `ERROR`. So a microbatch model is
+    checked once, before dbt splits it.
+    """
+    config = getattr(node, "config", None)
+    if command not in BUILDING_COMMANDS or config is None or not hasattr(config, "get"):
+        return False
+    return bool(
+        config.get("materialized") == "incremental"
+        and config.get("incremental_strategy") == "microbatch"
+    )
+
+
 def require_dbsql(session_mode: bool, feature: str) -> None:
     if session_mode:
         raise DbtConfigError(

@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from dbt.adapters.base import PythonJobHelper
 from dbt.adapters.base.impl import AdapterTrackingRelationInfo, available
-from dbt.adapters.contracts.connection import AdapterResponse
+from dbt.adapters.contracts.connection import AdapterResponse, Connection
 from dbt.adapters.contracts.relation import RelationConfig
 from dbt.adapters.databricks import constants
 from dbt.adapters.databricks.catalogs._relation import DatabricksCatalogRelation
@@ -129,6 +129,18 @@ class DatabricksSessionAdapter(DatabricksAdapter):
             self.connections.get_thread_connection().handle  # noqa: B018 (opens it)
         return super().has_capability(capability)
 
+    def acquire_connection(
+        self, name: str | None = None, query_header_context: Any = None
+    ) -> Connection:
+        connection = super().acquire_connection(name, query_header_context)
+        # dbt names the node a connection is for before it compiles or runs it: the one point
+        # before a microbatch model is split into batches.
+        command = getattr(getattr(self.config, "args", None), "WHICH", None)
+        batched = features.builds_in_batches(query_header_context, command)
+        if self.credentials.is_session and batched:
+            features.require_delta(self._session_handle(), features.MICROBATCH)
+        return connection
+
     # -- relations built by upstream with its own class ----------------------------------------
 
     def list_relations_without_caching(  # type: ignore[override]
@@ -217,6 +229,12 @@ class DatabricksSessionAdapter(DatabricksAdapter):
         """Fail with one clear error when `feature` needs Delta and the session has none."""
         features.require_delta(self._session_handle(), feature)
         return ""
+
+    @available
+    def session_has_delta(self) -> bool:
+        """False only in a session without Delta Lake (in dbsql mode, as at parse time, True)."""
+        handle = self._session_handle()
+        return handle is None or handle.has_delta
 
     @available
     def is_open_source_spark(self) -> bool:

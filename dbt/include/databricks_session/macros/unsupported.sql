@@ -8,26 +8,6 @@
   {{ return(materialization_snapshot_databricks()) }}
 {% endmaterialization %}
 
-{% materialization clone, adapter='databricks_session' %}
-  {% do adapter.require_delta('dbt clone (it creates Delta shallow clones)') %}
-  {{ return(materialization_clone_databricks()) }}
-{% endmaterialization %}
-
-{#
-  Open-source Delta Lake clones only onto an empty destination (DELTA_UNSUPPORTED_NON_EMPTY_CLONE),
-  where Databricks replaces a table in place: there the table `dbt clone --full-refresh` replaces
-  is dropped first.
-#}
-{% macro databricks_session__create_or_replace_clone(this_relation, defer_relation) %}
-  {% if adapter.is_open_source_spark() %}
-    {% set existing = adapter.get_relation(this_relation.database, this_relation.schema, this_relation.identifier) %}
-    {% if existing is not none %}
-      {% do adapter.drop_relation(existing) %}
-    {% endif %}
-  {% endif %}
-  {{ return(databricks__create_or_replace_clone(this_relation, defer_relation)) }}
-{% endmacro %}
-
 {% materialization materialized_view, adapter='databricks_session' %}
   {% do adapter.require_dbsql('Materialized views') %}
   {{ return(materialization_materialized_view_databricks()) }}
@@ -49,12 +29,3 @@
   {% endif %}
   {{ return(default__apply_grants(relation, grant_config, should_revoke)) }}
 {% endmacro %}
-
-{#
-  dbt clone makes a view where it cannot clone a table, through the materialization named
-  `materialization_view_<adapter type>`; without this one it would take dbt's default view
-  materialization instead of dbt-databricks' (and fail on its configs).
-#}
-{% materialization view, adapter='databricks_session' %}
-  {{ return(materialization_view_databricks()) }}
-{% endmaterialization %}

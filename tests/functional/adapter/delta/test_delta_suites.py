@@ -11,17 +11,12 @@ from typing import Any
 
 import pytest
 from dbt.tests import util
-from dbt.tests.adapter.dbt_clone.test_dbt_clone import BaseClonePossible
 from dbt.tests.adapter.incremental.test_incremental_merge_exclude_columns import (
     BaseMergeExcludeColumns,
 )
 from dbt.tests.adapter.incremental.test_incremental_microbatch import BaseMicrobatch
 from dbt.tests.adapter.incremental.test_incremental_predicates import BaseIncrementalPredicates
 from dbt.tests.adapter.incremental.test_incremental_unique_id import BaseIncrementalUniqueKey
-from dbt.tests.adapter.persist_docs.test_persist_docs import (
-    BasePersistDocs,
-    BasePersistDocsColumnMissing,
-)
 from dbt.tests.adapter.simple_snapshot.test_snapshot import BaseSimpleSnapshot, BaseSnapshotCheck
 
 pytestmark = [pytest.mark.delta, pytest.mark.usefixtures("delta_only")]
@@ -87,21 +82,4 @@ class TestMergeExcludeColumns(BaseMergeExcludeColumns):
 
 
 class TestMicrobatch(BaseMicrobatch):
-    pass
-
-
-class TestPersistDocs(BasePersistDocs):
-    pass
-
-
-class TestPersistDocsColumnMissing(BasePersistDocsColumnMissing):
-    @pytest.mark.skip(
-        reason="dbt-databricks' persist_docs skips columns missing from the table without dbt's "
-        "default warning (method: dbsql does the same); test_missing_column checks the docs"
-    )
-    def test_missing_column_warning(self, project: Any) -> None:
-        pass
-
-
-class TestClonePossible(BaseClonePossible):
     pass
