@@ -14,6 +14,7 @@ from typing import Any
 
 from eventlog import busy_seconds, find_event_log, read_event_log
 from settings import BASELINE, BENCH, OURS, REPO, RUN_TIMEOUT_S, Run, Settings
+from own_defaults import metastore_dir
 from specs import shared_spark_conf
 
 
@@ -58,7 +59,7 @@ def adapter_path(adapter: str, settings: Settings) -> str:
 def execute(run: Run, spec: Path, metastore: Path | None, settings: Settings) -> dict[str, Any]:
     run_dir = spec.parent
     if metastore is not None:
-        shutil.copytree(metastore, run_dir / "spark" / "metastore_db")
+        shutil.copytree(metastore, metastore_dir(run, run_dir))
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "PYTHONUNBUFFERED": "1"}
     env["PYTHONPATH"] = adapter_path(run.adapter, settings)
     started = time.time()

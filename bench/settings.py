@@ -23,7 +23,8 @@ OURS = "ours"
 SPARK = "dbt-spark"
 BASELINE = "baseline"  # our adapter from another tree (--baseline), to measure a change
 # jobs_api: a Python model through `session` vs `workflow_job` (bench/jobs_api.py, the emulator)
-WORKLOADS = ("p1", "seed", "python", "jobs_api", "p5")
+# p1_own: the 100-model project with each adapter on its own defaults (bench/own_defaults.py)
+WORKLOADS = ("p1", "p1_own", "seed", "python", "jobs_api", "p5")
 MASTER = "local[2]"
 WARM_SCHEMA = "bench_warm"
 SCHEMA = "bench"
@@ -34,7 +35,7 @@ RUN_TIMEOUT_S = 3600
 
 @dataclass(frozen=True)
 class Run:
-    workload: str  # p1, seed, seed_small, python, p5
+    workload: str  # p1, p1_own, seed, seed_small, python, p5
     adapter: str
     threads: int
     repeat: int

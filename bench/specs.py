@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import own_defaults
 import projects
 from settings import MASTER, SCHEMA, SPARK, WARM_SCHEMA, Run, Settings
 
@@ -42,6 +43,8 @@ def shared_spark_conf(run_dir: Path, table_format: str) -> dict[str, str]:
 
 
 def profile_yaml(run: Run, run_dir: Path, table_format: str) -> dict[str, Any]:
+    if run.workload == own_defaults.OWN:
+        return own_defaults.profile_yaml(run, run_dir, table_format)
     outputs: dict[str, Any] = {}
     for target, schema in (("warmup", WARM_SCHEMA), ("measure", SCHEMA)):
         if run.adapter != SPARK:
