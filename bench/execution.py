@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from eventlog import busy_seconds, find_event_log, read_event_log
-from settings import BASELINE, BENCH, OURS, REPO, RUN_TIMEOUT_S, Run, Settings
 from own_defaults import metastore_dir
+from settings import BASELINE, BENCH, OURS, REPO, RUN_TIMEOUT_S, Run, Settings
 from specs import shared_spark_conf
 
 

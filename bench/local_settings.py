@@ -6,7 +6,8 @@ Each candidate is the adapter's local conf plus (or minus) some settings; every 
 local[2] Spark with a Hive metastore on Derby, builds one warm-up group of the 100-model
 project's models (bench/projects.py: a root, a chain of 4, a fan-out of 4, a fan-in join), then
 times `--groups` more groups. Candidates alternate order from round to round; the figures are
-each candidate's median seconds per model and its ratio to `base` in the same run. Not part of
+each candidate's median wall and Spark-JVM CPU seconds per model (CPU is far less disturbed by other
+load on the machine) and their ratios to `base` in the same run. Not part of
 bench/run.py: docs/performance.md reports what it measured and which settings were kept.
 """
 
@@ -54,7 +55,7 @@ def model_statements(group: int, fmt: str) -> list[str]:
 
 
 CHILD = r"""
-import json, sys, time
+import json, os, sys, time
 sys.path.insert(0, sys.argv[3])
 from pyspark.sql import SparkSession
 conf, statements, warm = json.loads(sys.argv[1]), json.loads(sys.argv[2]), int(sys.argv[4])
@@ -66,10 +67,14 @@ spark.sql("create database if not exists probe")
 spark.sql("use probe")
 for sql in statements[:warm]:
     spark.sql(sql)
-started = time.time()
+def jvm_cpu():  # user + system seconds of the Spark JVM: far less sensitive to load than wall
+    pid = spark.sparkContext._gateway.proc.pid
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+started, cpu = time.time(), jvm_cpu()
 for sql in statements[warm:]:
     spark.sql(sql)
-print("SECONDS", time.time() - started)
+print("SECONDS", time.time() - started, jvm_cpu() - cpu)
 spark.stop()
 """
 
@@ -86,7 +91,8 @@ def candidate_conf(name: str, fmt: str, root: Path) -> dict[str, str]:
     return conf
 
 
-def measure(name: str, fmt: str, groups: int) -> float:
+def measure(name: str, fmt: str, groups: int) -> tuple[float, float]:
+    """Wall and JVM CPU seconds per model."""
     statements = [s for g in range(groups + 1) for s in model_statements(g, fmt)]
     warm = len(model_statements(0, fmt))
     with tempfile.TemporaryDirectory(prefix="dbt-probe-") as work:
@@ -103,7 +109,8 @@ def measure(name: str, fmt: str, groups: int) -> float:
     lines = [line for line in proc.stdout.splitlines() if line.startswith("SECONDS")]
     if not lines:
         raise RuntimeError(f"{name}: {proc.stderr[-2000:]}")
-    return float(lines[-1].split()[1]) / (groups * projects.GROUP_SIZE)
+    wall, cpu = (float(x) / (groups * projects.GROUP_SIZE) for x in lines[-1].split()[1:3])
+    return wall, cpu
 
 
 def main() -> int:
@@ -115,15 +122,24 @@ def main() -> int:
     args = parser.parse_args()
     names = ["base"] + [n for n in (args.only or ",".join(CANDIDATES)).split(",") if n != "base"]
     times: dict[str, list[float]] = {name: [] for name in names}
+    cpus: dict[str, list[float]] = {name: [] for name in names}
     for round_ in range(args.rounds):
         order = names[round_ % len(names) :] + names[: round_ % len(names)]
         for name in order:
-            times[name].append(measure(name, args.format, args.groups))
-            print(f"round {round_} {name}: {times[name][-1]:.3f} s/model", flush=True)
-    base = statistics.median(times["base"])
+            wall, cpu = measure(name, args.format, args.groups)
+            times[name].append(wall)
+            cpus[name].append(cpu)
+            print(f"round {round_} {name}: {wall:.3f} s, JVM CPU {cpu:.3f} s/model", flush=True)
+    wall = {name: statistics.median(t) for name, t in times.items()}
+    cpu = {name: statistics.median(t) for name, t in cpus.items()}
     result = {
-        name: {"s_per_model": round(statistics.median(t), 3), "vs_base": round(statistics.median(t) / base, 3)}
-        for name, t in times.items()
+        name: {
+            "s_per_model": round(wall[name], 3),
+            "vs_base": round(wall[name] / wall["base"], 3),
+            "cpu_s_per_model": round(cpu[name], 3),
+            "cpu_vs_base": round(cpu[name] / cpu["base"], 3),
+        }
+        for name in names
     }
     print("RESULT " + json.dumps({"format": args.format, **result}))
     return 0
