@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from eventlog import busy_seconds, find_event_log, read_event_log
+from own_defaults import metastore_dir
 from settings import BASELINE, BENCH, OURS, REPO, RUN_TIMEOUT_S, Run, Settings
 from specs import shared_spark_conf
 
@@ -62,7 +63,7 @@ def execute(run: Run, spec: Path, metastore: Path | None, settings: Settings) ->
         return execute_startup(run, spec, metastore, settings)
     run_dir = spec.parent
     if metastore is not None:
-        shutil.copytree(metastore, run_dir / "spark" / "metastore_db")
+        shutil.copytree(metastore, metastore_dir(run, run_dir))
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "PYTHONUNBUFFERED": "1"}
     env["PYTHONPATH"] = adapter_path(run.adapter, settings)
     started = time.time()

@@ -6,6 +6,7 @@ import json
 import statistics
 from typing import Any
 
+from own_defaults import OWN, identical_settings_runs
 from settings import BASELINE, OURS, P1_MODELS, P5_THREADS, SPARK, Settings
 
 
@@ -34,6 +35,7 @@ def figures(settings: Settings) -> dict[str, Any]:
     res = settings.results
     out: dict[str, Any] = {}
     out.update(p1_figures(res))
+    out.update(own_defaults_figures(res))
     for threads, key in ((1, "overhead_share"), (4, "overhead_share_t4")):
         out[key] = overhead_share(res, OURS, threads)
     # The same figure for dbt-spark, for comparison (not a target).
@@ -76,6 +78,17 @@ def p1_figures(res: list[dict[str, Any]]) -> dict[str, Any]:
             med([cpu_seconds(r) for r in pick(res, workload="p1", adapter=SPARK, threads=threads)]),
         )
     return out
+
+
+def own_defaults_figures(res: list[dict[str, Any]]) -> dict[str, float | None]:
+    """Ours over dbt-spark on the 100-model run, each adapter on its own defaults."""
+    return {
+        f"own_defaults_ratio_t{threads}": ratio(
+            median_elapsed(res, workload=OWN, adapter=OURS, threads=threads),
+            median_elapsed(res, workload=OWN, adapter=SPARK, threads=threads),
+        )
+        for threads in (1, 4)
+    }
 
 
 def p1_t1_split(res: list[dict[str, Any]]) -> dict[str, float | None] | None:
@@ -187,11 +200,15 @@ def rounded(value: Any) -> Any:
 
 def same_conf(results: list[dict[str, Any]]) -> bool | None:
     """Did every run start Spark with the same settings (paths and ports aside)?"""
-    confs = {json.dumps(r["conf"], sort_keys=True) for r in results if r.get("conf")}
+    confs = {
+        json.dumps(r["conf"], sort_keys=True)
+        for r in identical_settings_runs(results)
+        if r.get("conf")
+    }
     return len(confs) == 1 if confs else None
 
 
 def conf_differences(results: list[dict[str, Any]]) -> list[str]:
-    confs = [r["conf"] for r in results if r.get("conf")]
+    confs = [r["conf"] for r in identical_settings_runs(results) if r.get("conf")]
     keys: set[str] = set().union(*confs) if confs else set()
     return sorted(k for k in keys if len({c.get(k) for c in confs}) > 1)

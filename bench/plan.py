@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import own_defaults
 import projects
 import startup
 from settings import BASELINE, OURS, P1_MODELS, P5_THREADS, SPARK, Run, Settings
@@ -11,11 +12,12 @@ from settings import BASELINE, OURS, P1_MODELS, P5_THREADS, SPARK, Run, Settings
 
 def generate_projects(settings: Settings) -> dict[str, Path]:
     root = settings.projects
-    paths = {"warmup": projects.write_warmup_project(root / "warmup")}
-    if "p1" in settings.workloads:
-        paths["p1"] = projects.write_models_project(root / "p1", P1_MODELS)
+    fmt = settings.table_format  # the models' file_format: the run's tables are all of one kind
+    paths = {"warmup": projects.write_warmup_project(root / "warmup", fmt)}
+    if "p1" in settings.workloads or own_defaults.OWN in settings.workloads:
+        paths["p1"] = projects.write_models_project(root / "p1", P1_MODELS, fmt)
     if "p5" in settings.workloads:
-        paths["p5"] = projects.write_models_project(root / "p5", settings.p5_models)
+        paths["p5"] = projects.write_models_project(root / "p5", settings.p5_models, fmt)
     if "seed" in settings.workloads:
         paths["seed"] = projects.write_seed_project(root / "seed", settings.seed_rows)
         paths["seed_small"] = projects.write_seed_project(
@@ -56,6 +58,8 @@ def repeat_runs(
     if "p1" in settings.workloads:
         for threads in (1, 4):
             runs += [Run("p1", a, threads, repeat, paths["p1"], "run") for a in order]
+    if own_defaults.OWN in settings.workloads:
+        runs += own_defaults.plan(paths["p1"], repeat, order)
     if "seed" in settings.workloads:
         # dbt-spark loads only the small seed (its seed load is quadratic in rows); ours
         # loads both, so that one figure compares like with like.

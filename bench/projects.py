@@ -1,7 +1,8 @@
 """Generated dbt projects for the benchmark. Every project runs unchanged on both adapters.
 
 Models only use SQL that open-source Spark, dbt-spark and dbt-databricks all accept, and set
-`file_format: parquet`, so both adapters create the same kind of table.
+`file_format` (parquet, or delta for `--table-format delta`), so both adapters create the same
+kind of table.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ SEED_NAME = "bench_seed"
 SEED_COLUMNS = ("id", "customer", "amount", "quantity", "order_date", "created_at")
 
 
-def dbt_project_yml(name: str = PROJECT_NAME) -> str:
+def dbt_project_yml(name: str = PROJECT_NAME, file_format: str = "parquet") -> str:
     return (
         f"name: {name}\n"
         'version: "1.0"\n'
@@ -30,10 +31,10 @@ def dbt_project_yml(name: str = PROJECT_NAME) -> str:
         "models:\n"
         f"  {name}:\n"
         "    +materialized: table\n"
-        "    +file_format: parquet\n"
+        f"    +file_format: {file_format}\n"
         "seeds:\n"
         f"  {name}:\n"
-        "    +file_format: parquet\n"
+        f"    +file_format: {file_format}\n"
     )
 
 
@@ -68,12 +69,12 @@ def model_sql(index: int) -> str:
     )
 
 
-def write_models_project(path: Path, n_models: int) -> Path:
+def write_models_project(path: Path, n_models: int, file_format: str = "parquet") -> Path:
     """`n_models` table models in groups of 10 (chains and fan-outs); n must be a multiple of 10."""
     if n_models <= 0 or n_models % GROUP_SIZE:
         raise ValueError(f"the number of models must be a positive multiple of {GROUP_SIZE}")
     _fresh(path)
-    (path / "dbt_project.yml").write_text(dbt_project_yml())
+    (path / "dbt_project.yml").write_text(dbt_project_yml(file_format=file_format))
     for index in range(n_models):
         (path / "models" / f"m{index:04d}.sql").write_text(model_sql(index))
     return path
@@ -130,10 +131,10 @@ def write_python_project(path: Path) -> Path:
     return path
 
 
-def write_warmup_project(path: Path) -> Path:
+def write_warmup_project(path: Path, file_format: str = "parquet") -> Path:
     """One group of models and a 3-row seed: warms the JVM, metastore and both code paths."""
     _fresh(path)
-    (path / "dbt_project.yml").write_text(dbt_project_yml())
+    (path / "dbt_project.yml").write_text(dbt_project_yml(file_format=file_format))
     for index in range(GROUP_SIZE):
         (path / "models" / f"m{index:04d}.sql").write_text(model_sql(index))
     write_seed_csv(path / "seeds" / "warm_seed.csv", 3)

@@ -10,6 +10,8 @@ from settings import Settings
 TARGETS = {
     "p1_ratio_t4": ("<=", 1.0),
     "p1_ratio_t1": ("<=", 1.0),
+    "own_defaults_ratio_t1": ("<=", 0.6),
+    "own_defaults_ratio_t4": ("<=", 0.6),
     "overhead_share": ("<=", 0.15),
     "seed_speedup": (">=", 10.0),
     "p5_scale": ("<=", 1.2),

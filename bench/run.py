@@ -1,7 +1,7 @@
 """Session mode against dbt-spark's `method: session`, side by side in one run.
 
     python bench/run.py                     # full run (about 30 minutes on 2 busy cores)
-    python bench/run.py --quick             # one repeat, no 1,000-model run (about 7 minutes)
+    python bench/run.py --quick             # one repeat, no 1,000-model run (about 10 minutes)
     python bench/run.py --quick --dry-run   # generate projects and run specs; run no dbt
 
 Every measured dbt invocation runs in its own Python process whose local Spark is started by

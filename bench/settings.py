@@ -24,7 +24,8 @@ SPARK = "dbt-spark"
 BASELINE = "baseline"  # our adapter from another tree (--baseline), to measure a change
 # jobs_api: a Python model through `session` vs `workflow_job` (bench/jobs_api.py, the emulator)
 # startup: whole dbt commands (parse, ls, a one-model run) as processes (bench/startup.py)
-WORKLOADS = ("p1", "seed", "python", "jobs_api", "startup", "p5")
+# p1_own: the 100-model project with each adapter on its own defaults (bench/own_defaults.py)
+WORKLOADS = ("p1", "p1_own", "seed", "python", "jobs_api", "startup", "p5")
 MASTER = "local[2]"
 WARM_SCHEMA = "bench_warm"
 SCHEMA = "bench"
@@ -35,7 +36,7 @@ RUN_TIMEOUT_S = 3600
 
 @dataclass(frozen=True)
 class Run:
-    workload: str  # p1, seed, seed_small, python, p5
+    workload: str  # p1, p1_own, seed, seed_small, python, p5
     adapter: str
     threads: int
     repeat: int

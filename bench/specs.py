@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import own_defaults
 import projects
 from settings import MASTER, SCHEMA, SPARK, WARM_SCHEMA, Run, Settings
 
@@ -28,7 +29,7 @@ def shared_spark_conf(run_dir: Path, table_format: str) -> dict[str, str]:
     """The complete Spark conf our adapter starts local Spark with (its defaults, warehouse,
     Hive metastore on Derby, Delta's jars and settings for `delta`, plus bench_extra_conf):
     dbt-spark gets all of it as `server_side_parameters`, so both run on identically configured
-    Spark (with Delta, `spark.sql.sources.default` makes dbt-spark's tables Delta too)."""
+    Spark (with Delta, the projects' `file_format: delta` makes both adapters' tables Delta)."""
     from dbt.adapters.databricks_session.spark.local import LocalSparkSettings, check_java
 
     conf = LocalSparkSettings(
@@ -42,6 +43,8 @@ def shared_spark_conf(run_dir: Path, table_format: str) -> dict[str, str]:
 
 
 def profile_yaml(run: Run, run_dir: Path, table_format: str) -> dict[str, Any]:
+    if run.workload == own_defaults.OWN:
+        return own_defaults.profile_yaml(run, run_dir, table_format)
     outputs: dict[str, Any] = {}
     for target, schema in (("warmup", WARM_SCHEMA), ("measure", SCHEMA)):
         if run.adapter != SPARK:

@@ -45,7 +45,7 @@ def test_dry_run_plans_both_adapters(dry_run: tuple[dict, Path, Path]) -> None:
     summary, out, _ = dry_run
     assert summary["dry_run"] is True
     # --quick skips p5
-    assert summary["workloads"] == ["p1", "seed", "python", "jobs_api", "startup"]
+    assert summary["workloads"] == ["p1", "p1_own", "seed", "python", "jobs_api", "startup"]
     runs = sorted(p.name for p in (out / "runs").iterdir())
     assert "p1-t1-ours-r0" in runs and "p1-t1-dbt-spark-r0" in runs
     assert "p1-t4-ours-r0" in runs and "p1-t4-dbt-spark-r0" in runs
@@ -199,3 +199,74 @@ def test_startup_figures_are_ratios_of_medians() -> None:
     results[0]["workload"] = "startup_reparse"
     assert startup.startup_figures(results)["startup_partial_parse_ok"] is False
     assert startup.startup_figures([])["startup_parse_ratio"] is None
+
+
+def bench_module(name: str) -> object:
+    sys.path.insert(0, str(BENCH))
+    try:
+        return __import__(name)
+    finally:
+        sys.path.remove(str(BENCH))
+
+
+def test_own_defaults_runs_give_each_adapter_only_its_users_settings(
+    dry_run: tuple[dict, Path, Path],
+) -> None:
+    _, out, project_dir = dry_run
+    for threads in (1, 4):
+        for adapter in ("ours", "dbt-spark"):
+            assert (out / "runs" / f"p1_own-t{threads}-{adapter}-r0" / "spec.json").exists()
+    run_dir = out / "runs" / "p1_own-t1-ours-r0"
+    ours = yaml.safe_load((run_dir / "profiles.yml").read_text())["bench"]["outputs"]["measure"]
+    bench_only = {"spark.app.name", "spark.eventLog.enabled", "spark.eventLog.dir"}
+    bench_only.add("spark.eventLog.compress")
+    assert set(ours["spark_conf"]) == bench_only  # no tuning: the adapter's defaults apply
+    assert ours["local_table_format"] == "parquet" and ours["threads"] == 1
+    their_dir = out / "runs" / "p1_own-t4-dbt-spark-r0"
+    theirs = yaml.safe_load((their_dir / "profiles.yml").read_text())["bench"]["outputs"]
+    assert theirs["measure"]["threads"] == 4
+    # On parquet a dbt-spark user adds nothing: its session brings Hive support itself.
+    assert set(theirs["measure"]["server_side_parameters"]) == bench_only | {"spark.master"}
+    # The identical-settings runs still get the complete conf, and both run the same project.
+    spec = json.loads((their_dir / "spec.json").read_text())
+    assert spec["measure"][spec["measure"].index("--project-dir") + 1] == str(project_dir / "p1")
+    assert "+file_format: parquet" in (project_dir / "p1" / "dbt_project.yml").read_text()
+
+
+@pytest.mark.delta
+def test_own_defaults_dbt_spark_on_delta_gets_deltas_documented_settings() -> None:
+    """The jars, the extension and the catalog, with the very jar files ours loads."""
+    from dbt.adapters.databricks_session.spark.local import LocalSparkSettings, check_java
+
+    own_defaults = bench_module("own_defaults")
+    conf = own_defaults.dbt_spark_user_conf("delta")  # type: ignore[attr-defined]
+    ours = LocalSparkSettings(local_dir="/tmp/unused", table_format="delta")
+    ours_conf = ours.startup_conf(check_java())
+    expected = ("spark.jars", "spark.sql.extensions", "spark.sql.catalog.spark_catalog")
+    assert set(conf) == set(expected)
+    assert {key: ours_conf[key] for key in expected} == conf
+    assert own_defaults.dbt_spark_user_conf("parquet") == {}  # type: ignore[attr-defined]
+
+
+def test_own_defaults_figures_and_the_same_conf_check() -> None:
+    figures = bench_module("figures")
+
+    def result(workload: str, adapter: str, threads: int, seconds: float, conf: dict) -> dict:
+        return {"ok": True, "workload": workload, "adapter": adapter, "threads": threads} | {
+            "elapsed_s": seconds,
+            "conf": conf,
+        }
+
+    results = [
+        result("p1", "ours", 1, 10.0, {"a": "1"}),
+        result("p1", "dbt-spark", 1, 20.0, {"a": "1"}),
+        result("p1_own", "ours", 1, 6.0, {"a": "2"}),
+        result("p1_own", "dbt-spark", 1, 12.0, {"b": "3"}),
+        result("p1_own", "ours", 4, 3.0, {"a": "2"}),
+        result("p1_own", "dbt-spark", 4, 4.0, {"b": "3"}),
+    ]
+    own = figures.own_defaults_figures(results)  # type: ignore[attr-defined]
+    assert own == {"own_defaults_ratio_t1": 0.5, "own_defaults_ratio_t4": 0.75}
+    # Own-defaults runs differ on purpose: only the identical-settings runs are compared.
+    assert figures.same_conf(results) is True  # type: ignore[attr-defined]
+    assert figures.conf_differences(results) == []  # type: ignore[attr-defined]

@@ -63,6 +63,17 @@ def dbt(cwd: Path, *args: str, project_dir: str = "proj") -> subprocess.Complete
     )
 
 
+def test_debug_with_relative_project_dir_uses_the_projects_target(tmp_path: Path) -> None:
+    """`dbt debug` hands the adapter its profile without the project: the local state must
+    still land in <project>/target/spark, where `dbt run` with the same flag puts it."""
+    project = write_project(tmp_path / "proj")
+    result = dbt(tmp_path, "debug")
+    console = result.stdout + result.stderr
+    assert result.returncode == 0, console
+    assert (project / "target" / "spark" / "metastore_db").is_dir(), console
+    assert not (tmp_path / "target").exists(), console
+
+
 def test_relative_project_dir_quiet_start_timing_and_clean(tmp_path: Path) -> None:
     project = write_project(tmp_path / "proj")
     result = dbt(tmp_path, "run")

@@ -45,6 +45,28 @@ def local_settings(
     )
 
 
+def project_paths(profile: AdapterRequiredConfig) -> tuple[str, str]:
+    """The project's root and target path. Most commands hand the adapter their whole project
+    config; `dbt debug` hands it only the profile, so the root and target path come from the
+    command's own flags (`--project-dir`, `--target-path`), as for every other command, instead
+    of the working directory."""
+    root = getattr(profile, "project_root", None)
+    target = getattr(profile, "target_path", None)
+    if root is None:
+        flags = _command_flags()
+        root = getattr(flags, "PROJECT_DIR", None) or os.getcwd()
+        target = target or getattr(flags, "TARGET_PATH", None)
+    return str(root), str(target or "target")
+
+
+def _command_flags() -> Any:
+    try:
+        from dbt.flags import get_flags
+    except ImportError:  # the adapter driven without dbt-core's command line
+        return None
+    return get_flags()
+
+
 class DatabricksSessionConnectionManager(DatabricksConnectionManager):
     TYPE: str = "databricks_session"
     # Our own cache: upstream keys it by http_path, and every session connection has "".
@@ -58,8 +80,7 @@ class DatabricksSessionConnectionManager(DatabricksConnectionManager):
         super().__init__(profile, mp_context)
         creds = cast(DatabricksSessionCredentials, profile.credentials)
         if creds.is_session:
-            project_root = getattr(profile, "project_root", None) or os.getcwd()
-            target_path = getattr(profile, "target_path", None) or "target"
+            project_root, target_path = project_paths(profile)
             type(self)._local_settings = local_settings(creds, project_root, target_path)
             type(self)._threads = int(getattr(profile, "threads", None) or 1)
 
