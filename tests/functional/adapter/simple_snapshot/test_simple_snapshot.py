@@ -73,8 +73,16 @@ SPARK_SPELLINGS = [
 ALLOW_COLUMN_DEFAULTS = "tblproperties ('delta.feature.allowColumnDefaults' = 'supported')"
 
 
+# dbt-databricks records `dbt_is_deleted` as a boolean, where the suites' checks compare it with
+# the strings 'True' and 'False' (dbt's default macros write text): the checks read it so.
+IS_DELETED_AS_TEXT = (
+    re.compile(r"\bdbt_is_deleted from\b"),
+    "initcap(cast(dbt_is_deleted as string)) as dbt_is_deleted from",
+)
+
+
 def spark_statements(sql: str) -> list[str]:
-    for pattern, spelling in SPARK_SPELLINGS:
+    for pattern, spelling in [*SPARK_SPELLINGS, IS_DELETED_AS_TEXT]:
         sql = pattern.sub(spelling, sql)
     return [statement for statement in sql.split(";") if statement.strip()]
 
