@@ -69,8 +69,6 @@ SPARK_SPELLINGS = [
     (re.compile(r"\bTEXT\b", re.IGNORECASE), "STRING"),
     (re.compile(r"\s+WITHOUT TIME ZONE", re.IGNORECASE), ""),
 ]
-# A source table whose columns may be added with a DEFAULT (Delta's table feature for it).
-ALLOW_COLUMN_DEFAULTS = "tblproperties ('delta.feature.allowColumnDefaults' = 'supported')"
 
 
 # dbt-databricks records `dbt_is_deleted` as a boolean, where the suites' checks compare it with
@@ -173,15 +171,16 @@ class TestSnapshotNewRecordDbtValidToCurrent(SparkSpelling, BaseSnapshotNewRecor
 
 
 class EphemeralSource(SparkSpelling):
-    """The ephemeral-source suites add a column with a DEFAULT, which a Delta table accepts once
-    its `allowColumnDefaults` feature is on."""
+    """The ephemeral-source suites add a column with a DEFAULT; Delta refuses a DEFAULT on a
+    column added to an existing table, so the column is added, then filled with that value."""
 
     @pytest.fixture(scope="class")
-    def source_create_sql(self) -> str:
-        from dbt.tests.adapter.simple_snapshot import test_ephemeral_snapshot_hard_deletes as suite
-
-        create = suite._source_create_sql.strip().rstrip(";")
-        return f"{create} {ALLOW_COLUMN_DEFAULTS}"
+    def source_alter_sql(self) -> str:
+        table = "{database}.{schema}.src_customers"
+        return (
+            f"alter table {table} add column dummy_column string;"
+            f"update {table} set dummy_column = 'dummy_value'"
+        )
 
 
 class TestSnapshotEphemeralHardDeletes(EphemeralSource, BaseSnapshotEphemeralHardDeletes):
