@@ -75,13 +75,22 @@ def check_model_configs(handle: SessionHandle | None, model: Any) -> None:
 
 def _runtime_only_features(model: Any) -> list[str]:
     """The Unity Catalog / runtime features a model's config asks for (empty values ask none)."""
-    wanted = [feature for key, feature in RUNTIME_ONLY_CONFIGS.items() if model.config.get(key)]
+    config = model.config
+    wanted = [name for key, name in RUNTIME_ONLY_CONFIGS.items() if _asks(key, config.get(key))]
     for column in (getattr(model, "columns", None) or {}).values():
         settings = _column_settings(column)
         for key, feature in RUNTIME_ONLY_COLUMN_CONFIGS.items():
             if settings.get(key) and feature not in wanted:
                 wanted.append(feature)
     return wanted
+
+
+def _asks(key: str, value: Any) -> bool:
+    """`grants: {select: []}` grants nothing (it revokes, and open-source Spark has no grants to
+    revoke), so only a privilege with grantees asks for grants."""
+    if key == "grants" and isinstance(value, dict):
+        return any(value.values())
+    return bool(value)
 
 
 def _column_settings(column: Any) -> dict[str, Any]:

@@ -10,7 +10,7 @@
   {% set raw_strategy = config.get('incremental_strategy') %}
   {% if raw_strategy is none %}
     {% set no_merge_here = adapter.is_session_mode() and file_format not in ['delta', 'hudi'] %}
-    {% set raw_strategy = 'append' if no_merge_here and config.get('unique_key') is none else 'merge' %}
+    {% set raw_strategy = 'append' if no_merge_here and not config.get('unique_key') else 'merge' %}
   {% endif %}
   {% if raw_strategy in ['merge', 'replace_where', 'microbatch', 'delete+insert'] and file_format != 'delta' %}
     {% do adapter.require_delta("The incremental strategy '" ~ raw_strategy ~ "'") %}

@@ -35,7 +35,7 @@ version: 2
 {kind}:
   - name: {name}
     config:{materialized}
-      grants: {{}}
+      grants: {grants}
 """
 
 
@@ -66,10 +66,16 @@ def assert_grants_refused(
 
 
 def assert_builds_without_grants(
-    project: Any, command: list[str], directory: str, kind: str, name: str, materialized: str = ""
+    project: Any,
+    command: list[str],
+    directory: str,
+    kind: str,
+    name: str,
+    materialized: str = "",
+    grants: str = "{}",
 ) -> None:
     setting = f"\n      materialized: {materialized}" if materialized else ""
-    yml = NO_GRANTS_YML.format(kind=kind, name=name, materialized=setting)
+    yml = NO_GRANTS_YML.format(kind=kind, name=name, materialized=setting, grants=grants)
     util.write_file(yml, project.project_root, directory, "schema.yml")
     results = util.run_dbt(command)
     assert [str(r.status) for r in results] == ["success"]
@@ -111,9 +117,11 @@ models:
 class TestSeedGrants(BaseSeedGrants):
     def test_seed_grants(self, project: Any, get_test_users: list[str]) -> None:
         assert_grants_refused(project, ["seed"], "my_seed")
-        # `grants: {}` grants nothing: the seed loads. (`select: []` is refused as well for now:
-        # check_model_configs reads any non-empty grants dict as asking for grants.)
+        # `grants: {}` and `grants: {select: []}` grant nothing: the seed loads.
         assert_builds_without_grants(project, ["seed"], "seeds", "seeds", "my_seed")
+        assert_builds_without_grants(
+            project, ["seed", "--full-refresh"], "seeds", "seeds", "my_seed", grants="{select: []}"
+        )
 
 
 class TestSnapshotGrants(BaseSnapshotGrants):
