@@ -14,6 +14,7 @@ TARGETS = {
     "seed_speedup": (">=", 10.0),
     "p5_scale": ("<=", 1.2),
     "p5_ratio": ("<=", 0.8),
+    "python_sql_ratio": ("<=", 1.1),
 }
 HEADER = [
     *("workload", "adapter", "thr", "ok", "min s", "median s", "spark s", "stmt s"),
