@@ -50,6 +50,7 @@ def figures(settings: Settings) -> dict[str, Any]:
         from startup import startup_figures  # it imports this module
 
         out.update(startup_figures(res))
+    out["python_sql_ratio"] = python_sql_ratio(res, OURS)
     if settings.baseline is not None:
         out["vs_baseline"] = baseline_figures(res)
     out["same_spark_conf"] = same_conf(res)
@@ -188,6 +189,22 @@ def python_model_seconds(results: list[dict[str, Any]], adapter: str) -> float |
             if node["unique_id"].endswith(".py_trivial")
         ]
     )
+
+
+def python_sql_ratio(results: list[dict[str, Any]], adapter: str) -> float | None:
+    """Median over the python runs of: the Python models' execution time ÷ their SQL twins'
+    (same tables, same measured invocation)."""
+    ratios = []
+    for run in pick(results, workload="python", adapter=adapter):
+        times = {
+            node["unique_id"].rsplit(".", 1)[-1]: node["execution_time"]
+            for node in run.get("nodes", [])
+        }
+        python = sum(v for k, v in times.items() if k.startswith("py_trivial"))
+        sql = sum(v for k, v in times.items() if k.startswith("sql_trivial"))
+        if python and sql:
+            ratios.append(python / sql)
+    return med(ratios)
 
 
 def rounded(value: Any) -> Any:

@@ -121,13 +121,25 @@ PYTHON_MODEL = """def model(dbt, session):
     dbt.config(materialized="table")
     return session.createDataFrame([(1, "a"), (2, "b")], "id int, name string")
 """
+# The same table in SQL: same rows, same column names and types.
+SQL_TWIN = "select * from values (1, 'a'), (2, 'b') as t(id, name)\n"
+PYTHON_PAIRS = 3  # Python models and as many SQL twins, so one slow node weighs less
+
+
+def python_pair_names(index: int) -> tuple[str, str]:
+    suffix = f"_{index}" if index else ""
+    return f"py_trivial{suffix}", f"sql_trivial{suffix}"
 
 
 def write_python_project(path: Path) -> Path:
-    """One trivial Python model (session mode: runs in the model's own Spark session)."""
+    """Trivial Python models (session mode: each runs in its model's own Spark session) and their
+    SQL twins, which build the same table."""
     _fresh(path)
     (path / "dbt_project.yml").write_text(dbt_project_yml())
-    (path / "models" / "py_trivial.py").write_text(PYTHON_MODEL)
+    for index in range(PYTHON_PAIRS):
+        python, sql = python_pair_names(index)
+        (path / "models" / f"{python}.py").write_text(PYTHON_MODEL)
+        (path / "models" / f"{sql}.sql").write_text(SQL_TWIN)
     return path
 
 

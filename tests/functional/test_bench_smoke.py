@@ -64,6 +64,44 @@ def test_generated_projects(dry_run: tuple[dict, Path, Path]) -> None:
         rows = list(csv.reader(handle))
     assert len(rows) == 100_001 and len(rows[0]) == 6
     assert (project_dir / "python" / "models" / "py_trivial.py").exists()
+    # Each Python model has a SQL twin building the same table.
+    python_models = sorted(p.stem for p in (project_dir / "python" / "models").glob("*.py"))
+    sql_twins = sorted(p.stem for p in (project_dir / "python" / "models").glob("*.sql"))
+    assert python_models and sql_twins == [n.replace("py_", "sql_") for n in python_models]
+
+
+def test_python_runs_warm_the_python_path_first(dry_run: tuple[dict, Path, Path]) -> None:
+    _, out, project_dir = dry_run
+    spec = json.loads((out / "runs" / "python-t1-ours-r0" / "spec.json").read_text())
+    warmed = [args[args.index("--project-dir") + 1] for args in spec["warmup"]]
+    assert warmed[-1] == str(project_dir / "python")
+    assert spec["warmup"][-1][args_target(spec["warmup"][-1])] == "warmup"
+    p1 = json.loads((out / "runs" / "p1-t1-ours-r0" / "spec.json").read_text())
+    assert len(p1["warmup"]) == 1  # other workloads warm up as before
+
+
+def args_target(args: list[str]) -> int:
+    return args.index("--target") + 1
+
+
+def test_python_sql_ratio_compares_twins_of_one_run() -> None:
+    sys.path.insert(0, str(BENCH))
+    try:
+        import figures
+    finally:
+        sys.path.remove(str(BENCH))
+
+    def run(times: dict[str, float], ok: bool = True) -> dict:
+        nodes = [{"unique_id": f"model.bench.{k}", "execution_time": v} for k, v in times.items()]
+        return {"ok": ok, "workload": "python", "adapter": "ours", "nodes": nodes}
+
+    results = [
+        run({"py_trivial": 1.0, "sql_trivial": 0.5, "py_trivial_1": 1.0, "sql_trivial_1": 1.5}),
+        run({"py_trivial": 3.0, "sql_trivial": 1.0}),
+        run({"py_trivial": 9.0, "sql_trivial": 1.0}, ok=False),  # failed runs do not count
+    ]
+    assert figures.python_sql_ratio(results, "ours") == pytest.approx((1.0 + 3.0) / 2)
+    assert figures.python_sql_ratio([], "ours") is None
 
 
 def test_both_adapters_get_the_same_spark_conf(dry_run: tuple[dict, Path, Path]) -> None:

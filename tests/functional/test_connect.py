@@ -153,6 +153,69 @@ def test_connect_responses_report_only_what_connect_returns(
     assert row is not None and row.n == 10 and row.asDict() == {"n": 10}
 
 
+def test_results_equal_pysparks_own_schema_and_collect(
+    new_handle: Callable[[str], SessionHandle], schema: str, table_format: str
+) -> None:
+    """Commands are read from the `spark.sql` response and queries from one ExecutePlan: the
+    same columns, types and rows as `frame.schema` and `frame.collect()` give."""
+    handle = new_handle("model.p.results")
+    table = f"{schema}.results_{uuid.uuid4().hex[:8]}"
+    handle.execute(f"create table {table} (id bigint, name string) using {table_format}")
+    handle.execute(f"insert into {table} values (1, 'a'), (2, null)")
+    statements = [
+        f"select * from {table} order by id",
+        f"select * from {table} where false",
+        "select 1 as a, cast(null as string) as b, x'0102' as bin, array(1, 2) as arr, "
+        "map('k', named_struct('x', 1.5d)) as m, timestamp'2024-01-02 03:04:05' as ts, "
+        "date'2024-01-02' as d, 12.30bd as dec",
+        f"show tables in {schema}",
+        "show views",
+        f"describe table {table}",
+        f"describe table extended {table}",
+        "set spark.sql.shuffle.partitions",
+        f"show tblproperties {table}",
+        f"create or replace temporary view results_view as select * from {table}",
+    ]
+    if table_format == "delta":
+        statements.append(f"describe history {table}")
+    for sql in statements:
+        cursor = handle.execute(sql)
+        frame = handle.spark.sql(sql)
+        expected = [(f.name, f.dataType.simpleString()) for f in frame.schema.fields]
+        assert [d[:2] for d in cursor.description] == expected, sql
+        rows = [tuple(row) for row in cursor.fetchall()]
+        assert rows == ([tuple(row) for row in frame.collect()] if expected else []), sql
+
+
+def test_open_sends_no_catalog_rpc_when_it_is_current(
+    new_handle: Callable[[str], SessionHandle], monkeypatch: pytest.MonkeyPatch, schema: str
+) -> None:
+    from pyspark.sql.connect.proto import base_pb2_grpc
+
+    new_handle("model.p.first")  # learns where this base's sessions start
+    sent: list[str] = []
+    original = base_pb2_grpc.SparkConnectServiceStub.__init__
+
+    def observed(stub: Any, channel: Any) -> None:
+        original(stub, channel)
+        execute = stub.ExecutePlan
+
+        def execute_plan(request: Any, *args: Any, **kwargs: Any) -> Any:
+            root = request.plan.root
+            if root.WhichOneof("rel_type") == "catalog":
+                sent.append(root.catalog.WhichOneof("cat_type"))
+            return execute(request, *args, **kwargs)
+
+        stub.ExecutePlan = execute_plan
+
+    monkeypatch.setattr(base_pb2_grpc.SparkConnectServiceStub, "__init__", observed)
+    handle = new_handle("model.p.second")
+    assert sent == ["set_current_database"]  # the schema is set, the current catalog is not
+    assert handle.execute("select current_catalog(), current_schema()").fetchall() == [
+        ("spark_catalog", schema)
+    ]
+
+
 def all_job_ids(spark: Any) -> list[int]:
     jobs = spark.sparkContext._jsc.sc().statusStore().jobsList(None)
     return [int(jobs.apply(i).jobId()) for i in range(jobs.size())]
@@ -249,6 +312,9 @@ class TestSharedSessionFallback:
             "{{ ref('first') }}",
             "kind.py": "def model(dbt, spark):\n"
             "    return spark.createDataFrame([(type(spark).__name__,)], ['kind'])\n",
+            "leaves_view.py": "def model(dbt, spark):\n"
+            "    spark.range(1).createOrReplaceTempView('left_by_model')\n"
+            "    return spark.table('left_by_model')\n",
         }
 
     def test_one_thread_shares_the_session_and_warns_about_state_changes(
@@ -260,6 +326,9 @@ class TestSharedSessionFallback:
         kind = spark.sql(f"select kind from {project.test_schema}.kind").collect()
         assert [row.kind for row in kind] == ["LegacyConnectSession"]
         assert spark.sql(f"select id from {project.test_schema}.second").collect()[0].id == 2
+        # The shared session outlives the model: the temp view the model made is dropped.
+        views = {row.viewName for row in legacy_session.sql("show views").collect()}
+        assert "left_by_model" not in views
 
     def test_several_threads_are_refused_with_the_fix(
         self, project: Any, legacy_session: Any

@@ -24,7 +24,7 @@ from dbt.adapters.databricks_session.spark.local import (
     parse_java_major,
 )
 from dbt.adapters.databricks_session.spark.source import BaseSession, base_session
-from tests.support import ENDLESS, run_in_thread, wait_for
+from tests.support import ENDLESS, Py4jCommands, run_in_thread, wait_for
 
 JVM_TRACE = "\n\tat "
 
@@ -341,6 +341,29 @@ def test_unknown_catalog_is_a_clear_error(base: BaseSession) -> None:
         open_handle(base, "hive_metastore", "default", {}, Label("x"))
     assert "`hive_metastore`" in str(info.value)
     assert "spark_catalog" in str(info.value)
+
+
+def test_open_sets_no_catalog_that_is_already_current(base: BaseSession, schema: str) -> None:
+    """A new session starts in `spark_catalog`: setting it again was a round trip per open."""
+    open_handle(base, "spark_catalog", schema, {}, Label("first")).close()  # learns the start
+    with Py4jCommands() as py4j:
+        handle = open_handle(base, "spark_catalog", schema, {}, Label("x"))
+    assert "setCurrentCatalog" not in py4j.methods
+    assert "setCurrentDatabase" in py4j.methods  # the schema is not current yet: it is set
+    assert handle.execute("select current_catalog(), current_schema()").fetchall() == [
+        ("spark_catalog", schema)
+    ]
+    handle.close()
+
+
+def test_a_catalog_property_keeps_the_catalog_call(base: BaseSession, schema: str) -> None:
+    """A session property naming a catalog can move the current one: then it is always set."""
+    properties = {"dbt.test.catalog_probe": "x"}
+    with Py4jCommands() as py4j:
+        handle = open_handle(base, "spark_catalog", schema, properties, Label("x"))
+    assert "setCurrentCatalog" in py4j.methods
+    assert handle.execute("select current_schema()").fetchall() == [(schema,)]
+    handle.close()
 
 
 # -- job groups --------------------------------------------------------------------------------

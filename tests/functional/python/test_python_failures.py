@@ -146,7 +146,7 @@ models:
 """
 
 READS_CONF = """
-{{ config(materialized="table") }}
+{{ config(materialized="table", post_hook="{{ record_views(this.schema ~ '.views_next') }}") }}
 {% set conf = run_query("set spark.sql.shuffle.partitions") if execute else none %}
 select '{{ conf.columns[1].values()[0] if conf else "" }}' as shuffle_partitions
 from {{ ref('makes_views') }}
@@ -172,8 +172,11 @@ class TestPythonModelSessionHygiene:
         kept = project.run_sql(f"select kept_view_rows from {schema}.makes_views", fetch="one")
         assert kept[0] == 1  # the pre-hook's view was visible to the model: same session
         names = project.run_sql(f"select names from {schema}.views_after", fetch="one")[0]
-        assert "kept_view" in names.split(",")  # existed before the model: left alone
-        assert "made_by_model" not in names.split(",")  # created by the model: dropped
+        # The model's hooks share its session: they see the pre-hook's view and the model's.
+        assert {"kept_view", "made_by_model"} <= set(names.split(","))
+        # The next node's session is a new one: both went with the model's connection.
+        names = project.run_sql(f"select names from {schema}.views_next", fetch="one")[0]
+        assert not {"kept_view", "made_by_model"} & set(names.split(","))
         conf = project.run_sql(f"select shuffle_partitions from {schema}.reads_conf", fetch="one")
         assert conf[0] != "7"
 

@@ -158,7 +158,9 @@ def run_in_session(
     """
     compiled = _compile(source)
     namespace = model_namespace(session.spark)
-    views_before = temp_views(session)
+    # A connection's own session, and the temp views the model makes in it, end when the node's
+    # connection closes: only a shared session needs them listed (a metastore call each time).
+    views_before = temp_views(session) if session.shared else None
     watchdog = _Watchdog(session, timeout)
     run_id = uuid.uuid4().hex
     run = session.start_run()
@@ -176,9 +178,11 @@ def run_in_session(
     except BaseException as exc:  # noqa: BLE001 - SystemExit/KeyboardInterrupt are failures too
         raise DbtRuntimeError(failure_message(source, exc)) from None
     finally:
-        drop_new_temp_views(session, views_before)
+        if views_before is not None:
+            drop_new_temp_views(session, views_before)
     written_to = _MATERIALIZED_TO.findall(source.code)
-    if run.probe is not None and written_to:
+    # Only Delta records what a write put into a table (the probe would look for its classes).
+    if run.probe is not None and written_to and session.has_delta:
         metrics.written = run.probe.table_written(written_to[-1], run.started_ms)
     return run_id, metrics
 

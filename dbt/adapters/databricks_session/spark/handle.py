@@ -14,7 +14,7 @@ from dbt.adapters.databricks.handle import SqlUtils
 from dbt.adapters.databricks.logging import logger
 from dbt_common.exceptions import DbtRuntimeError
 
-from dbt.adapters.databricks_session.spark import connect, delta
+from dbt.adapters.databricks_session.spark import connect, delta, results
 from dbt.adapters.databricks_session.spark.cursor import SessionCursor
 from dbt.adapters.databricks_session.spark.errors import is_spark_error, spark_errors
 from dbt.adapters.databricks_session.spark.literals import (
@@ -23,6 +23,7 @@ from dbt.adapters.databricks_session.spark.literals import (
     string_literal,
 )
 from dbt.adapters.databricks_session.spark.metrics import ClassicProbe, RunTimer, classic_probe
+from dbt.adapters.databricks_session.spark.namespace import set_namespace
 from dbt.adapters.databricks_session.spark.source import BaseSession, on_databricks_runtime
 
 if TYPE_CHECKING:
@@ -148,11 +149,7 @@ class SessionHandle:
         run = self.start_run()
         with self.spark_errors(), self.job_group(statement_id):
             frame = self.spark.sql(text)
-            columns = [(f.name, f.dataType.simpleString()) for f in frame.schema.fields]
-            # A result without columns is a command (DDL, DML without a row count) that
-            # `spark.sql` has already run: there is nothing to fetch, and a collect would cost a
-            # result-socket round trip per statement.
-            rows = frame.collect() if columns else []
+            columns, rows = results.fetch(frame, self.is_connect)
         metrics = run.finish(self.group_name(statement_id))
         if run.probe is not None:
             metrics.written = run.probe.statement_written(frame, text, run.started_ms)
@@ -319,10 +316,7 @@ def open_handle(
     with handle.spark_errors():
         for key, value in session_properties.items():
             handle.spark.conf.set(key, str(value))
-        if catalog:
-            _use_catalog(handle.spark, catalog)
-        if schema:
-            _use_schema_if_it_exists(handle.spark, schema)
+        set_namespace(handle, catalog, schema, session_properties)
     return handle
 
 
@@ -360,30 +354,3 @@ def _warn_if_state_changes(sql: str) -> None:
         "session for the models that run after this one (this session cannot give each dbt "
         "connection its own session)."
     )
-
-
-def _use_schema_if_it_exists(spark: SparkSession, schema: str) -> None:
-    """One metastore round trip when the schema exists (every connection after the first run's
-    `create schema`), a second only when it does not."""
-    try:
-        spark.catalog.setCurrentDatabase(schema)
-    except Exception as exc:
-        if not is_spark_error(exc) or spark.catalog.databaseExists(schema):
-            raise
-
-
-def _use_catalog(spark: SparkSession, catalog: str) -> None:
-    try:
-        spark.catalog.setCurrentCatalog(catalog)
-    except Exception as exc:
-        if not is_spark_error(exc):
-            raise
-        hint = (
-            " Open-source Spark has one catalog, `spark_catalog`: set `catalog: spark_catalog` "
-            "or leave `catalog` out of the profile."
-            if not on_databricks_runtime()
-            else ""
-        )
-        raise DbtRuntimeError(
-            f"The catalog `{catalog}` from the profile does not exist in this Spark session.{hint}"
-        ) from None
