@@ -135,7 +135,7 @@ def p5_figures(settings: Settings) -> dict[str, float | None]:
     """The 1,000-model run: our per-model time against p1's at the same threads, and ours over
     dbt-spark's."""
     if "p5" not in settings.workloads:
-        return {"p5_scale": None, "p5_ratio": None}
+        return {"p5_scale": None, "p5_ratio": None, "p5_peak_python_mb": None}
     res = settings.results
     ours_p5 = median_elapsed(res, workload="p5", adapter=OURS)
     theirs_p5 = median_elapsed(res, workload="p5", adapter=SPARK)
@@ -145,7 +145,14 @@ def p5_figures(settings: Settings) -> dict[str, float | None]:
     return {
         "p5_scale": ratio(per_model_p5, per_model_p1),
         "p5_ratio": ratio(ours_p5, theirs_p5),
+        # Peak Python memory of the process that ran the 1,000 models (the JVM's is its own).
+        "p5_peak_python_mb": med([r["peak_rss_mb"] for r in p5_runs(res, OURS)]),
+        "p5_peak_python_mb_dbt_spark": med([r["peak_rss_mb"] for r in p5_runs(res, SPARK)]),
     }
+
+
+def p5_runs(res: list[dict[str, Any]], adapter: str) -> list[dict[str, Any]]:
+    return [r for r in pick(res, workload="p5", adapter=adapter) if "peak_rss_mb" in r]
 
 
 def baseline_figures(res: list[dict[str, Any]]) -> dict[str, float | None]:

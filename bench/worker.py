@@ -27,6 +27,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from startup_worker import peak_rss_mb  # standard library only, as this module
+
 # Keys that differ between any two Spark starts and say nothing about settings.
 VOLATILE_CONF_KEYS = (
     "spark.app.id",
@@ -171,6 +173,7 @@ def main(spec_path: str) -> int:
         if jvm_before is not None and jvm_after is not None:
             result["jvm_cpu_s"] = jvm_after - jvm_before
         result["invoke_s"] = seconds
+        result["peak_rss_mb"] = peak_rss_mb()  # this Python process's peak, warm-up included
         result.update(read_run_results(Path(spec["target_path"])))
         statements = statement_seconds(Path(spec["log_path"]) / "dbt.log")
         result["statements_logged"] = len(statements)

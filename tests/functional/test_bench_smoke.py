@@ -308,3 +308,30 @@ def test_own_defaults_figures_and_the_same_conf_check() -> None:
     # Own-defaults runs differ on purpose: only the identical-settings runs are compared.
     assert figures.same_conf(results) is True  # type: ignore[attr-defined]
     assert figures.conf_differences(results) == []  # type: ignore[attr-defined]
+
+
+def test_p5_figures_scale_and_peak_python_memory() -> None:
+    """Per-model time at 1,000 models over 100 models (same threads), and the Python process's
+    peak memory, from made-up results (plumbing, not timing)."""
+    figures, settings_module = bench_module("figures"), bench_module("settings")
+
+    def result(workload: str, adapter: str, seconds: float, rss: float) -> dict:
+        return {"ok": True, "workload": workload, "adapter": adapter, "threads": 4} | {
+            "elapsed_s": seconds,
+            "peak_rss_mb": rss,
+        }
+
+    settings = settings_module.parse_args(  # type: ignore[attr-defined]
+        ["--dry-run", "--projects-dir", "/tmp/unused", "--workloads", "p1,p5"]
+    )
+    settings.results = [
+        result("p1", "ours", 10.0, 200.0),
+        result("p5", "ours", 110.0, 300.0),
+        result("p5", "dbt-spark", 220.0, 150.0),
+        {**result("p5", "ours", 1.0, 9999.0), "ok": False},  # failed runs don't count
+    ]
+    p5 = figures.p5_figures(settings)  # type: ignore[attr-defined]
+    assert p5["p5_scale"] == pytest.approx(1.1)  # 0.11 s per model against 0.10 s
+    assert p5["p5_ratio"] == pytest.approx(0.5)
+    assert p5["p5_peak_python_mb"] == 300.0
+    assert p5["p5_peak_python_mb_dbt_spark"] == 150.0
