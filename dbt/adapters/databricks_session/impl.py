@@ -18,7 +18,7 @@ from dbt.adapters.databricks.impl import DatabricksAdapter
 from dbt.adapters.databricks.logging import logger
 from dbt.adapters.databricks.relation import DatabricksRelation
 
-from dbt.adapters.databricks_session import capabilities, features
+from dbt.adapters.databricks_session import capabilities, catalog_stats, features
 from dbt.adapters.databricks_session.__version__ import version
 from dbt.adapters.databricks_session.connections import DatabricksSessionConnectionManager
 from dbt.adapters.databricks_session.credentials import DatabricksSessionCredentials
@@ -174,8 +174,12 @@ class DatabricksSessionAdapter(DatabricksAdapter):
             )
         by_name = {column.name: column for column in described}
         table_comment = described[0].table_comment if described else None
+        stats = columns[0].table_stats if columns else None
+        if columns and not stats and catalog_stats.is_delta_table(information):
+            stats = catalog_stats.delta_table_stats(self, relation)
         for column in columns:
             column.table_comment = table_comment
+            column.table_stats = stats
             column.comment = getattr(by_name.get(column.name), "comment", None)
         return columns
 

@@ -23,9 +23,14 @@
   {{ return(materialization_metric_view_databricks()) }}
 {% endmaterialization %}
 
+{#- `grants: {select: []}` names no grantee: on open-source Spark, which has no grants to revoke,
+    there is nothing to do; on a runtime it revokes, as upstream does. -#}
 {% macro databricks_session__apply_grants(relation, grant_config, should_revoke=True) %}
-  {% if grant_config %}
+  {% set grantees = (grant_config or {}).values() | select | list %}
+  {% if grantees %}
     {% do adapter.require_databricks_runtime('Grants (Unity Catalog or table access control)') %}
+  {% elif grant_config and adapter.is_open_source_spark() %}
+    {{ return(none) }}
   {% endif %}
   {{ return(default__apply_grants(relation, grant_config, should_revoke)) }}
 {% endmacro %}
