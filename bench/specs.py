@@ -16,10 +16,7 @@ from settings import MASTER, SCHEMA, SPARK, WARM_SCHEMA, Run, Settings
 def bench_extra_conf(run_dir: Path) -> dict[str, str]:
     """Added to our adapter's own local Spark defaults, for both adapters."""
     return {
-        "spark.app.name": "dbt-bench",
-        "spark.eventLog.enabled": "true",
-        "spark.eventLog.dir": (run_dir / "eventlog").as_uri(),
-        "spark.eventLog.compress": "false",
+        **own_defaults.bench_only_conf(run_dir),
         # dbt-spark forces this on every statement; give our adapter the same.
         "spark.sql.ansi.enabled": "false",
     }

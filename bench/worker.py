@@ -27,7 +27,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from startup_worker import peak_rss_mb  # standard library only, as this module
+# Standard library only, as this module.
+from startup_worker import jvm_cpu_seconds, peak_rss_mb
 
 # Keys that differ between any two Spark starts and say nothing about settings.
 VOLATILE_CONF_KEYS = (
@@ -61,21 +62,6 @@ def invoke(args: list[str]) -> tuple[bool, float, str]:
     seconds = time.time() - started
     error = "" if result.success else repr(result.exception or "one or more nodes failed")
     return bool(result.success), seconds, error
-
-
-def jvm_cpu_seconds() -> float | None:
-    """CPU time (user + system) the Spark JVM has used so far, from /proc (Linux only)."""
-    from pyspark import SparkContext
-
-    gateway = SparkContext._gateway
-    proc = getattr(gateway, "proc", None)
-    if proc is None:
-        return None
-    try:
-        fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def spark_conf_in_effect() -> dict[str, str]:
