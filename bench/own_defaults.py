@@ -55,6 +55,13 @@ def output(run: Run, run_dir: Path, table_format: str, schema: str) -> dict[str,
             "threads": run.threads,
             "server_side_parameters": {**conf, **dbt_spark_user_conf(table_format)},
         }
+    return ours_output(run, run_dir, table_format, schema, bench_only_conf(run_dir))
+
+
+def ours_output(
+    run: Run, run_dir: Path, table_format: str, schema: str, spark_conf: dict[str, str]
+) -> dict[str, Any]:
+    """Our adapter's profile output in every bench run; only its `spark_conf` differs."""
     return {
         "type": "databricks_session",
         "method": "session",
@@ -62,7 +69,7 @@ def output(run: Run, run_dir: Path, table_format: str, schema: str) -> dict[str,
         "threads": run.threads,
         "spark_master": MASTER,
         "spark_local_dir": str(run_dir / "spark"),
-        "spark_conf": bench_only_conf(run_dir),
+        "spark_conf": spark_conf,
         "local_table_format": table_format,
     }
 

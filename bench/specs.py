@@ -45,16 +45,9 @@ def profile_yaml(run: Run, run_dir: Path, table_format: str) -> dict[str, Any]:
     outputs: dict[str, Any] = {}
     for target, schema in (("warmup", WARM_SCHEMA), ("measure", SCHEMA)):
         if run.adapter != SPARK:
-            outputs[target] = {
-                "type": "databricks_session",
-                "method": "session",
-                "schema": schema,
-                "threads": run.threads,
-                "spark_master": MASTER,
-                "spark_local_dir": str(run_dir / "spark"),
-                "spark_conf": bench_extra_conf(run_dir),
-                "local_table_format": table_format,
-            }
+            outputs[target] = own_defaults.ours_output(
+                run, run_dir, table_format, schema, bench_extra_conf(run_dir)
+            )
         else:
             outputs[target] = {
                 "type": "spark",
