@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from dbt.adapters.base import PythonJobHelper
 from dbt.adapters.base.impl import AdapterTrackingRelationInfo, available
+from dbt.adapters.base.relation import BaseRelation
 from dbt.adapters.contracts.connection import AdapterResponse, Connection
 from dbt.adapters.contracts.relation import RelationConfig
 from dbt.adapters.databricks import constants
@@ -17,8 +18,14 @@ from dbt.adapters.databricks.dbr_capabilities import DBRCapability
 from dbt.adapters.databricks.impl import DatabricksAdapter
 from dbt.adapters.databricks.logging import logger
 from dbt.adapters.databricks.relation import DatabricksRelation
+from dbt_common.contracts.metadata import CatalogTable
 
-from dbt.adapters.databricks_session import capabilities, catalog_stats, features
+from dbt.adapters.databricks_session import (
+    capabilities,
+    catalog_stats,
+    features,
+    single_catalog,
+)
 from dbt.adapters.databricks_session.__version__ import version
 from dbt.adapters.databricks_session.connections import DatabricksSessionConnectionManager
 from dbt.adapters.databricks_session.credentials import DatabricksSessionCredentials
@@ -187,10 +194,22 @@ class DatabricksSessionAdapter(DatabricksAdapter):
         self, relation: DatabricksRelation, information: str
     ) -> Iterator[dict[str, Any]]:
         for row in super()._get_columns_for_catalog(relation, information):
-            # dbt's catalog reads a column's comment from `column_comment`.
-            if self.credentials.is_session and "comment" in row:
-                row["column_comment"] = row.pop("comment")
+            if self.credentials.is_session:
+                # dbt's catalog reads a column's comment from `column_comment`. Every row keeps
+                # the keys upstream types as text (a missing one is a RuntimeWarning per call).
+                row["column_comment"] = row.setdefault("comment", None)
+                row.setdefault("table_comment", None)
             yield row
+
+    def get_catalog_for_single_relation(self, relation: BaseRelation) -> CatalogTable | None:
+        if not self.credentials.is_session:
+            return super().get_catalog_for_single_relation(relation)
+        table = self._get_schema_for_catalog(
+            relation.database or "", relation.schema or "", relation.identifier or ""
+        )
+        return single_catalog.catalog_table(
+            dict(zip(table.column_names, row)) for row in table.rows
+        )
 
     # -- file format: parquet where the session has no Delta -----------------------------------
 

@@ -25,6 +25,7 @@ from dbt.adapters.databricks_session.spark.literals import (
 from dbt.adapters.databricks_session.spark.metrics import ClassicProbe, RunTimer, classic_probe
 from dbt.adapters.databricks_session.spark.namespace import set_namespace
 from dbt.adapters.databricks_session.spark.source import BaseSession, on_databricks_runtime
+from dbt.adapters.databricks_session.spark.statements import split_statements
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -141,13 +142,16 @@ class SessionHandle:
     # -- statements ----------------------------------------------------------------------------
 
     def execute(self, sql: str, bindings: Sequence[Any] | None = None) -> SessionCursor:
-        """Run one statement now and hold its result, as a warehouse does on execute."""
-        text = SqlUtils.clean_sql(render_bindings(sql, bindings))
+        """Run the statement(s) now and hold the last one's result, as a warehouse does."""
+        *leading, text = split_statements(SqlUtils.clean_sql(render_bindings(sql, bindings)))
         if self.shared:
-            _warn_if_state_changes(text)
+            for statement in (*leading, text):
+                _warn_if_state_changes(statement)
         statement_id = uuid.uuid4().hex
         run = self.start_run()
         with self.spark_errors(), self.job_group(statement_id):
+            for statement in leading:  # a sql_header's SET and the like: commands, run eagerly
+                self.spark.sql(statement)
             frame = self.spark.sql(text)
             columns, rows = results.fetch(frame, self.is_connect)
         metrics = run.finish(self.group_name(statement_id))

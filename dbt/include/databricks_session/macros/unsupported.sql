@@ -34,3 +34,10 @@
   {% endif %}
   {{ return(default__apply_grants(relation, grant_config, should_revoke)) }}
 {% endmacro %}
+
+{#- Python functions (`CREATE FUNCTION ... LANGUAGE PYTHON AS $$ ... $$`) are Unity Catalog's:
+    open-source Spark's parser has no such clause. SQL functions need nothing of the kind. -#}
+{% macro databricks_session__scalar_function_python(target_relation) %}
+  {% do adapter.require_databricks_runtime('Python functions (`LANGUAGE PYTHON` UDFs, Unity Catalog only)') %}
+  {{ return(databricks__scalar_function_python(target_relation)) }}
+{% endmacro %}

@@ -225,17 +225,11 @@ set time zone 'Asia/Kolkata';
 {{%- endcall %}}
 select current_timezone() as column_name
 """
-# dbt sends a model's sql_header in the same statement as its SQL; `spark.sql` runs one
-# statement per call, so Spark reads `set time zone '...';select ...` as one malformed SET.
-# Splitting the header off belongs in the session cursor (spark/), not in these tests.
-SQL_HEADER_IN_ONE_STATEMENT = pytest.mark.skip(
-    reason="session mode sends sql_header and the model's SQL as one spark.sql statement "
-    "(Spark runs one statement per call): known gap, see issue 12"
-)
+# dbt sends the header in the same text as the statement after it; the session cursor runs
+# each statement of a text in turn (spark/statements.py), so the SET holds for the model.
 CONTRACT_HEADER_YML = spark_types(fixtures.model_contract_header_schema_yml)
 
 
-@SQL_HEADER_IN_ONE_STATEMENT
 class TestTableContractSqlHeader(BaseTableContractSqlHeader):
     @pytest.fixture(scope="class")
     def models(self) -> dict[str, str]:
@@ -251,7 +245,6 @@ class TestTableContractSqlHeader(BaseTableContractSqlHeader):
         assert row[0] == "Asia/Kolkata"
 
 
-@SQL_HEADER_IN_ONE_STATEMENT
 class TestIncrementalContractSqlHeader(BaseIncrementalContractSqlHeader):
     @pytest.fixture(scope="class")
     def models(self) -> dict[str, str]:
