@@ -25,7 +25,7 @@ from dbt.adapters.databricks_session.spark.literals import (
 from dbt.adapters.databricks_session.spark.metrics import ClassicProbe, RunTimer, classic_probe
 from dbt.adapters.databricks_session.spark.namespace import set_namespace
 from dbt.adapters.databricks_session.spark.source import BaseSession, on_databricks_runtime
-from dbt.adapters.databricks_session.spark.statements import split_statements
+from dbt.adapters.databricks_session.spark.statements import LEADING_COMMENTS, split_statements
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -43,7 +43,7 @@ AFFECTED_ROWS_COLUMN = "num_affected_rows"
 # Statements that change a session's state for the statements after them, found behind dbt's
 # query comment and any other leading comments.
 _STATE_CHANGE = re.compile(
-    r"^(?:\s+|/\*.*?\*/|--[^\n]*(?:\n|$))*(USE|SET|RESET|DECLARE)\b", re.IGNORECASE | re.DOTALL
+    LEADING_COMMENTS + r"(USE|SET|RESET|DECLARE)\b", re.IGNORECASE | re.DOTALL
 )
 _warned_state_changes: set[str] = set()
 

@@ -25,12 +25,14 @@ from typing import Any
 
 from dbt.adapters.databricks.logging import logger
 
+from dbt.adapters.databricks_session.spark.statements import LEADING_COMMENTS
+
 LISTENER_WAIT_S = 2.0
 LISTENER_POLL_S = 0.002
 SEPARATOR = "\u0001"
 # Statements that may write table data, found behind dbt's query comment.
 _MAY_WRITE = re.compile(
-    r"^(?:\s+|/\*.*?\*/|--[^\n]*(?:\n|$))*(CREATE|REPLACE|INSERT|MERGE|UPDATE|DELETE)\b",
+    LEADING_COMMENTS + r"(CREATE|REPLACE|INSERT|MERGE|UPDATE|DELETE)\b",
     re.IGNORECASE | re.DOTALL,
 )
 # File-source inserts (DataWritingCommandExec) and their SQL metrics.

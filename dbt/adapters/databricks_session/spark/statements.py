@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 
-# A text's first keyword, behind any comments (dbt's query comment comes first).
-_LEADING_COMMENTS = r"^(?:\s+|/\*.*?\*/|--[^\n]*(?:\n|$))*"
-_SCRIPT_BLOCK = re.compile(_LEADING_COMMENTS + r"BEGIN\b", re.IGNORECASE | re.DOTALL)
-_COMMENTS_ONLY = re.compile(_LEADING_COMMENTS + r"$", re.DOTALL)
+# Whatever comes before a text's first keyword (dbt's query comment comes first).
+LEADING_COMMENTS = r"^(?:\s+|/\*.*?\*/|--[^\n]*(?:\n|$))*"
+_SCRIPT_BLOCK = re.compile(LEADING_COMMENTS + r"BEGIN\b", re.IGNORECASE | re.DOTALL)
+_COMMENTS_ONLY = re.compile(LEADING_COMMENTS + r"$", re.DOTALL)
 _DOLLAR_TAG = re.compile(r"\$[A-Za-z_]*\$")
 
 
