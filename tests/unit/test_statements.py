@@ -60,6 +60,20 @@ def test_statements_are_cut_at_semicolons_outside_quotes(sql: str, statements: l
     assert split_statements(sql) == statements
 
 
+# dbt's rendered SQL has long whitespace runs between its query comment and the first keyword.
+# Reading what comes before that keyword once backtracked exponentially in the run's length:
+# a run of 40 characters took hours. Without a linear reading these tests hang until the timeout.
+LONG_RUN = QUERY_COMMENT + " \n\t" * 2000
+
+
+@pytest.mark.timeout(60)
+def test_long_whitespace_runs_are_read_in_linear_time() -> None:
+    text = LONG_RUN + "select 1;" + LONG_RUN + "select 2;" + LONG_RUN
+    assert split_statements(text) == [LONG_RUN + "select 1", LONG_RUN + "select 2"]
+    script = LONG_RUN + "/* a */ /* b */ -- c\nbegin select 1; end"
+    assert split_statements(script) == [script]
+
+
 # -- on the session -----------------------------------------------------------------------------
 
 
@@ -97,3 +111,12 @@ def test_every_statement_of_a_hook_runs(handle: SessionHandle) -> None:
     )
     assert handle.execute("select * from header_a").fetchall() == [(1,)]
     assert handle.execute("select * from header_b").fetchall() == [("a;b",)]
+
+
+@pytest.mark.timeout(120)
+def test_a_statement_after_a_long_whitespace_run_runs(handle: SessionHandle) -> None:
+    # The session checks each statement for a state change (USE/SET) and for a write.
+    handle.execute(LONG_RUN + "create or replace temporary view header_c as select 3 as id")
+    assert handle.execute(LONG_RUN + "select * from header_c").fetchall() == [(3,)]
+    handle.execute(LONG_RUN + "set spark.sql.shuffle.partitions = 3")
+    assert handle.execute("select 1").fetchone() == (1,)

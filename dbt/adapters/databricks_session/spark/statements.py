@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import re
 
-# Whatever comes before a text's first keyword (dbt's query comment comes first).
-LEADING_COMMENTS = r"^(?:\s+|/\*.*?\*/|--[^\n]*(?:\n|$))*"
+# Whatever comes before a text's first keyword (dbt's query comment comes first). Each character
+# can be read one way only (`\s` not `\s+`, a comment body that cannot pass its `*/`): a pattern
+# like `(\s+)*` backtracks exponentially in the length of a whitespace run, and dbt's rendered
+# SQL has runs of dozens of characters, which hung a model's statement for hours.
+LEADING_COMMENTS = r"^(?:\s|/\*(?:[^*]|\*(?!/))*\*/|--[^\n]*(?:\n|$))*"
 _SCRIPT_BLOCK = re.compile(LEADING_COMMENTS + r"BEGIN\b", re.IGNORECASE | re.DOTALL)
 _COMMENTS_ONLY = re.compile(LEADING_COMMENTS + r"$", re.DOTALL)
 _DOLLAR_TAG = re.compile(r"\$[A-Za-z_]*\$")
