@@ -61,29 +61,47 @@ def execute(run: Run, spec: Path, metastore: Path | None, settings: Settings) ->
         from startup import execute_startup
 
         return execute_startup(run, spec, metastore, settings)
-    run_dir = spec.parent
+    return execute_process([(run, spec)], metastore, settings)[0]
+
+
+def execute_process(
+    members: list[tuple[Run, Path]], metastore: Path | None, settings: Settings
+) -> list[dict[str, Any]]:
+    """One worker process for a host run and the runs that join it (all of one adapter), in
+    order; a result for each."""
+    host, host_spec = members[0]
+    host_dir = host_spec.parent
     if metastore is not None:
-        shutil.copytree(metastore, metastore_dir(run, run_dir))
+        shutil.copytree(metastore, metastore_dir(host, host_dir))
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "PYTHONUNBUFFERED": "1"}
-    env["PYTHONPATH"] = adapter_path(run.adapter, settings)
+    env["PYTHONPATH"] = adapter_path(host.adapter, settings)
     started = time.time()
-    returncode = run_worker(spec, env, settings)
+    returncode = run_worker(host_spec, env, settings, more_specs=[spec for _, spec in members[1:]])
+    process_s = time.time() - started
+    return [member_result(run, spec, host_dir, returncode, process_s) for run, spec in members]
+
+
+def member_result(
+    run: Run, spec: Path, host_dir: Path, returncode: int, process_s: float
+) -> dict[str, Any]:
+    run_dir = spec.parent
     result_path = run_dir / "result.json"
     result: dict[str, Any] = (
         json.loads(result_path.read_text()) if result_path.exists() else {"ok": False}
     )
     if returncode != 0 and not result.get("error"):
-        result["error"] = f"worker exited with {returncode}; see {run_dir / 'worker.log'}"
+        result["error"] = f"worker exited with {returncode}; see {host_dir / 'worker.log'}"
     result.update(
         workload=run.workload,
         adapter=run.adapter,
         threads=run.threads,
         repeat=run.repeat,
         name=run.name,
-        process_s=time.time() - started,
+        host=run.host,
+        process_s=process_s,  # the whole worker process, shared by its runs
     )
     if result.get("app_id") and result.get("window"):
-        add_spark_activity(result, run_dir)
+        add_spark_activity(result, host_dir)
     if run.workload != "python":
         result.pop("nodes", None)
     if run.command == "seed" and result.get("ok"):
@@ -92,13 +110,18 @@ def execute(run: Run, spec: Path, metastore: Path | None, settings: Settings) ->
 
 
 def run_worker(
-    spec: Path, env: dict[str, str], settings: Settings, script: Path = BENCH / "worker.py"
+    spec: Path,
+    env: dict[str, str],
+    settings: Settings,
+    script: Path = BENCH / "worker.py",
+    more_specs: list[Path] | None = None,
 ) -> int:
-    """bench/worker.py (or `script`) on one spec, its output in worker.log; its exit status."""
+    """bench/worker.py (or `script`) on one spec (and the specs of runs joining its process),
+    its output in the first spec's worker.log; its exit status."""
     run_dir = spec.parent
     with (run_dir / "worker.log").open("w") as log:
         proc = subprocess.Popen(
-            [settings.python, str(script), str(spec)],
+            [settings.python, str(script), str(spec), *map(str, more_specs or [])],
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=run_dir,

@@ -51,6 +51,7 @@ def figures(settings: Settings) -> dict[str, Any]:
 
         out.update(startup_figures(res))
     out["python_sql_ratio"] = python_sql_ratio(res, OURS)
+    out["python_sql_ratio_same_plan"] = python_sql_ratio(res, OURS, "py_plan")
     if settings.baseline is not None:
         out["vs_baseline"] = baseline_figures(res)
     out["same_spark_conf"] = same_conf(res)
@@ -198,16 +199,18 @@ def python_model_seconds(results: list[dict[str, Any]], adapter: str) -> float |
     )
 
 
-def python_sql_ratio(results: list[dict[str, Any]], adapter: str) -> float | None:
+def python_sql_ratio(
+    results: list[dict[str, Any]], adapter: str, python_prefix: str = "py_trivial"
+) -> float | None:
     """Median over the python runs of: the Python models' execution time ÷ their SQL twins'
-    (same tables, same measured invocation)."""
+    (same tables, same measured invocation). `py_plan` models have the twins' very plan."""
     ratios = []
     for run in pick(results, workload="python", adapter=adapter):
         times = {
             node["unique_id"].rsplit(".", 1)[-1]: node["execution_time"]
             for node in run.get("nodes", [])
         }
-        python = sum(v for k, v in times.items() if k.startswith("py_trivial"))
+        python = sum(v for k, v in times.items() if k.startswith(python_prefix))
         sql = sum(v for k, v in times.items() if k.startswith("sql_trivial"))
         if python and sql:
             ratios.append(python / sql)

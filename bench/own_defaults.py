@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import projects
-from settings import BASELINE, MASTER, SCHEMA, SPARK, WARM_SCHEMA, Run
+from settings import BASELINE, MASTER, SPARK, WARM_SCHEMA, Run
 
 OWN = "p1_own"
 
@@ -77,7 +77,7 @@ def ours_output(
 def profile_yaml(run: Run, run_dir: Path, table_format: str) -> dict[str, Any]:
     outputs = {
         target: output(run, run_dir, table_format, schema)
-        for target, schema in (("warmup", WARM_SCHEMA), ("measure", SCHEMA))
+        for target, schema in (("warmup", WARM_SCHEMA), ("measure", run.schema))
     }
     return {projects.PROJECT_NAME: {"target": "measure", "outputs": outputs}}
 

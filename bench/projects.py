@@ -123,6 +123,13 @@ PYTHON_MODEL = """def model(dbt, session):
 """
 # The same table in SQL: same rows, same column names and types.
 SQL_TWIN = "select * from values (1, 'a'), (2, 'b') as t(id, name)\n"
+# A Python model whose DataFrame has the SQL twin's very plan: against the twin it measures what
+# the Python path itself adds (dbt's Python materialization, `saveAsTable`, this adapter),
+# without the cost of `createDataFrame` from Python rows.
+SAME_PLAN_MODEL = f"""def model(dbt, session):
+    dbt.config(materialized="table")
+    return session.sql("{SQL_TWIN.strip()}")
+"""
 PYTHON_PAIRS = 3  # Python models and as many SQL twins, so one slow node weighs less
 
 
@@ -131,15 +138,20 @@ def python_pair_names(index: int) -> tuple[str, str]:
     return f"py_trivial{suffix}", f"sql_trivial{suffix}"
 
 
+def same_plan_name(index: int) -> str:
+    return f"py_plan_{index}" if index else "py_plan"
+
+
 def write_python_project(path: Path) -> Path:
-    """Trivial Python models (session mode: each runs in its model's own Spark session) and their
-    SQL twins, which build the same table."""
+    """Trivial Python models (session mode: each runs in its model's own Spark session), their
+    SQL twins, which build the same table, and Python models with the twins' plan."""
     _fresh(path)
     (path / "dbt_project.yml").write_text(dbt_project_yml())
     for index in range(PYTHON_PAIRS):
         python, sql = python_pair_names(index)
         (path / "models" / f"{python}.py").write_text(PYTHON_MODEL)
         (path / "models" / f"{sql}.sql").write_text(SQL_TWIN)
+        (path / "models" / f"{same_plan_name(index)}.py").write_text(SAME_PLAN_MODEL)
     return path
 
 

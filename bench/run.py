@@ -31,7 +31,13 @@ sys.path.insert(1, str(REPO))  # this tree's adapter, for its local Spark defaul
 # One concern per module: settings (constants, command line), plan (projects, run order), specs
 # (profiles and run specs), execution (worker processes), figures (RESULT), report (table).
 # Names tests and callers used from this module stay importable from here.
-from execution import adapter_path, execute, jobs_api_figures, make_metastore_template  # noqa: E402
+from execution import (  # noqa: E402
+    adapter_path,
+    execute,
+    execute_process,
+    jobs_api_figures,
+    make_metastore_template,
+)
 from figures import conf_differences, figures  # noqa: E402
 from plan import generate_projects, plan_runs  # noqa: E402
 from report import table, verdicts  # noqa: E402
@@ -87,16 +93,27 @@ def dry_run(specs: list[tuple[Run, Path]], settings: Settings, paths: dict[str, 
 
 
 def run_all(specs: list[tuple[Run, Path]], settings: Settings) -> None:
-    """Every run in plan order, each result into settings.results and runs.jsonl as it ends."""
+    """Every run in plan order (a host run with the runs joining its process), each result into
+    settings.results and runs.jsonl as its process ends."""
     metastore = make_metastore_template(settings)
+    done = 0
     with (settings.out / "runs.jsonl").open("w") as log:
-        for index, (run, spec) in enumerate(specs, start=1):
-            result = execute(run, spec, metastore, settings)
-            settings.results.append(result)
-            log.write(json.dumps({k: v for k, v in result.items() if k != "conf"}) + "\n")
-            log.flush()
-            status = f"{result['elapsed_s']:.2f} s" if result.get("ok") else result.get("error")
-            print(f"[{index}/{len(specs)}] {run.name}: {status}", flush=True)
+        for run, spec in specs:
+            if run.host:
+                continue  # measured in its host's process
+            members = [(run, spec)] + [(r, s) for r, s in specs if r.host == run.name]
+            if len(members) == 1:
+                results = [execute(run, spec, metastore, settings)]
+            else:
+                results = execute_process(members, metastore, settings)
+            for (member, _), result in zip(members, results):
+                done += 1
+                settings.results.append(result)
+                log.write(json.dumps({k: v for k, v in result.items() if k != "conf"}) + "\n")
+                log.flush()
+                ok = result.get("ok")
+                status = f"{result['elapsed_s']:.2f} s" if ok else result.get("error")
+                print(f"[{done}/{len(specs)}] {member.name}: {status}", flush=True)
 
 
 if __name__ == "__main__":

@@ -42,10 +42,19 @@ class Run:
     repeat: int
     project: Path
     command: str  # the measured dbt sub-command: run or seed
+    # The run whose worker process (and local Spark) this one's measured command joins, after
+    # that run's own (bench/plan.py: share_processes); "" for a run with a process of its own.
+    host: str = ""
 
     @property
     def name(self) -> str:
         return f"{self.workload}-t{self.threads}-{self.adapter}-r{self.repeat}"
+
+    @property
+    def schema(self) -> str:
+        """The measured command's schema: a run joining a process gets its own, so it starts as
+        empty as the first run's."""
+        return f"{SCHEMA}_{self.workload}_t{self.threads}" if self.host else SCHEMA
 
 
 @dataclass

@@ -10,7 +10,7 @@ from typing import Any
 
 import own_defaults
 import projects
-from settings import MASTER, SCHEMA, SPARK, WARM_SCHEMA, Run, Settings
+from settings import MASTER, SPARK, WARM_SCHEMA, Run, Settings
 
 
 def bench_extra_conf(run_dir: Path) -> dict[str, str]:
@@ -40,10 +40,12 @@ def shared_spark_conf(run_dir: Path, table_format: str) -> dict[str, str]:
 
 
 def profile_yaml(run: Run, run_dir: Path, table_format: str) -> dict[str, Any]:
+    """`run_dir` is where the process's Spark keeps its files: the host run's directory for a
+    run that joins another's process, so its profile names the Spark already running."""
     if run.workload == own_defaults.OWN:
         return own_defaults.profile_yaml(run, run_dir, table_format)
     outputs: dict[str, Any] = {}
-    for target, schema in (("warmup", WARM_SCHEMA), ("measure", SCHEMA)):
+    for target, schema in (("warmup", WARM_SCHEMA), ("measure", run.schema)):
         if run.adapter != SPARK:
             outputs[target] = own_defaults.ours_output(
                 run, run_dir, table_format, schema, bench_extra_conf(run_dir)
@@ -88,19 +90,23 @@ def write_spec(run: Run, settings: Settings, paths: dict[str, Path]) -> Path:
     run_dir = settings.out / "runs" / run.name
     if run_dir.exists():
         shutil.rmtree(run_dir)
-    (run_dir / "eventlog").mkdir(parents=True)
+    spark_dir = settings.out / "runs" / run.host if run.host else run_dir
+    (spark_dir / "eventlog").mkdir(parents=True, exist_ok=True)
+    run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "profiles.yml").write_text(
-        yaml.safe_dump(profile_yaml(run, run_dir, settings.table_format))
+        yaml.safe_dump(profile_yaml(run, spark_dir, settings.table_format))
     )
-    warmup = [dbt_args("build", paths["warmup"], run_dir, "warmup", "warmup")]
+    # A run joining another's process finds Spark started and warmed up.
+    warmup = [] if run.host else [dbt_args("build", paths["warmup"], run_dir, "warmup", "warmup")]
     if run.workload == "python":
         # The Python path's one-time costs (pyspark.pandas and Connect imports the materialization
         # code makes) stay out of the measured run, as the SQL path's do.
         warmup.append(dbt_args("run", run.project, run_dir, "warmup", "warmup-python"))
     spec: dict[str, Any] = {
         "run": run.name,
-        # One invocation: starts Spark, then builds a 3-row seed and 10 models.
+        # Starts Spark, then builds a 3-row seed and 10 models (none where the run joins a host).
         "warmup": warmup,
+        "host": run.host,
         "measure": dbt_args(run.command, run.project, run_dir, "measure", "measure"),
         "target_path": str(run_dir / "target-measure"),
         "log_path": str(run_dir / "logs"),
@@ -108,7 +114,7 @@ def write_spec(run: Run, settings: Settings, paths: dict[str, Path]) -> Path:
     }
     if run.command == "seed":
         spec["check_seed"] = {
-            "table": f"spark_catalog.{SCHEMA}.{projects.SEED_NAME}",
+            "table": f"spark_catalog.{run.schema}.{projects.SEED_NAME}",
             "csv": str(run.project / "seeds" / f"{projects.SEED_NAME}.csv"),
         }
     path = run_dir / "spec.json"

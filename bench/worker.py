@@ -1,15 +1,19 @@
-"""One measured dbt invocation in a fresh Python process (run by bench/run.py, not by hand).
+"""Measured dbt invocations in a fresh Python process (run by bench/run.py, not by hand).
 
-Usage: python bench/worker.py SPEC.json
+Usage: python bench/worker.py SPEC.json [SPEC.json ...]
 
-The spec names the warm-up invocations and the measured one (dbt CLI arguments). The process:
+A spec names the warm-up invocations and the measured one (dbt CLI arguments). The first spec
+starts Spark; the specs after it are runs that join its process (bench/plan.py:
+share_processes), with no warm-up of their own but the Python path's, each measured in its
+own schema after the one before. The process:
 1. runs the warm-up invocations in-process (`dbtRunner`): the first starts local Spark the way
    the adapter under test does (our `spark_*` profile keys, or dbt-spark's
    `server_side_parameters`), the rest warm the JVM, the Hive metastore and the adapter's code;
 2. records the Spark conf actually in effect (run.py checks both adapters ran with the same);
 3. runs the measured invocation and reads its run_results.json: `elapsed_time` is dbt's own
    wall time for the command (before-run hooks, schema creation and relation cache, every
-   node, after-run) with Spark already up and the project already parsed;
+   node, after-run) with Spark already up and the project already parsed (then 1-3 for each
+   further spec);
 4. optionally checks a loaded seed table against its CSV;
 5. stops Spark (which closes the event log) and writes its result as JSON.
 """
@@ -139,48 +143,60 @@ def check_seed(table: str, csv_path: Path) -> dict[str, Any]:
     }
 
 
-def main(spec_path: str) -> int:
-    spec = json.loads(Path(spec_path).read_text())
-    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    result: dict[str, Any] = {"ok": False}
-    out = Path(spec["result_path"])
-    try:
-        for args in spec["warmup"]:
-            ok, _, error = invoke(args)
-            if not ok:
-                result["error"] = f"warm-up {args[0]} failed: {error}"
-                return 1
-        result["conf"] = spark_conf_in_effect()
-        jvm_before, python_before = jvm_cpu_seconds(), time.process_time()
-        ok, seconds, error = invoke(spec["measure"])
-        # CPU used by the measured invocation: far less sensitive to other load than wall time.
-        result["python_cpu_s"] = time.process_time() - python_before
-        jvm_after = jvm_cpu_seconds()
-        if jvm_before is not None and jvm_after is not None:
-            result["jvm_cpu_s"] = jvm_after - jvm_before
-        result["invoke_s"] = seconds
-        result["peak_rss_mb"] = peak_rss_mb()  # this Python process's peak, warm-up included
-        result.update(read_run_results(Path(spec["target_path"])))
-        statements = statement_seconds(Path(spec["log_path"]) / "dbt.log")
-        result["statements_logged"] = len(statements)
-        result["statement_s"] = sum(statements)
+def measure(spec: dict[str, Any], result: dict[str, Any]) -> bool:
+    """The spec's warm-up invocations, then its measured one, into `result`; False on failure."""
+    for args in spec["warmup"]:
+        ok, _, error = invoke(args)
         if not ok:
-            result["error"] = f"measured {spec['measure'][0]} failed: {error}"
-            return 1
-        if spec.get("check_seed"):
-            check = spec["check_seed"]
-            result["seed_check"] = check_seed(check["table"], Path(check["csv"]))
-        result["ok"] = True
+            result["error"] = f"warm-up {args[0]} failed: {error}"
+            return False
+    result["conf"] = spark_conf_in_effect()
+    jvm_before, python_before = jvm_cpu_seconds(), time.process_time()
+    ok, seconds, error = invoke(spec["measure"])
+    # CPU used by the measured invocation: far less sensitive to other load than wall time.
+    result["python_cpu_s"] = time.process_time() - python_before
+    jvm_after = jvm_cpu_seconds()
+    if jvm_before is not None and jvm_after is not None:
+        result["jvm_cpu_s"] = jvm_after - jvm_before
+    result["invoke_s"] = seconds
+    result["peak_rss_mb"] = peak_rss_mb()  # this Python process's peak so far, warm-up included
+    result.update(read_run_results(Path(spec["target_path"])))
+    statements = statement_seconds(Path(spec["log_path"]) / "dbt.log")
+    result["statements_logged"] = len(statements)
+    result["statement_s"] = sum(statements)
+    if not ok:
+        result["error"] = f"measured {spec['measure'][0]} failed: {error}"
+        return False
+    if spec.get("check_seed"):
+        check = spec["check_seed"]
+        result["seed_check"] = check_seed(check["table"], Path(check["csv"]))
+    result["ok"] = True
+    return True
+
+
+def main(spec_paths: list[str]) -> int:
+    """The first spec's run starts Spark; the others (runs that join its process) follow in
+    order, each stopping the rest if it fails. Every spec's result is written at the end."""
+    specs = [json.loads(Path(path).read_text()) for path in spec_paths]
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    results: list[dict[str, Any]] = [{"ok": False} for _ in specs]
+    try:
+        for spec, result in zip(specs, results):
+            if not measure(spec, result):
+                return 1
         return 0
     finally:
         from pyspark import SparkContext
 
         context = SparkContext._active_spark_context
+        app_id = context.applicationId if context is not None else None
         if context is not None:
-            result["app_id"] = context.applicationId
             context.stop()
-        out.write_text(json.dumps(result))
+        for spec, result in zip(specs, results):
+            if app_id is not None:
+                result["app_id"] = app_id
+            Path(spec["result_path"]).write_text(json.dumps(result))
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(sys.argv[1:]))

@@ -65,9 +65,15 @@ def test_generated_projects(dry_run: tuple[dict, Path, Path]) -> None:
     assert len(rows) == 100_001 and len(rows[0]) == 6
     assert (project_dir / "python" / "models" / "py_trivial.py").exists()
     # Each Python model has a SQL twin building the same table.
-    python_models = sorted(p.stem for p in (project_dir / "python" / "models").glob("*.py"))
-    sql_twins = sorted(p.stem for p in (project_dir / "python" / "models").glob("*.sql"))
+    models = project_dir / "python" / "models"
+    python_models = sorted(p.stem for p in models.glob("py_trivial*.py"))
+    sql_twins = sorted(p.stem for p in models.glob("*.sql"))
     assert python_models and sql_twins == [n.replace("py_", "sql_") for n in python_models]
+    # As many Python models again, whose DataFrame is the SQL twin's own statement.
+    same_plan = sorted(models.glob("py_plan*.py"))
+    assert len(same_plan) == len(python_models)
+    twin_sql = (models / "sql_trivial.sql").read_text().strip()
+    assert all(f'session.sql("{twin_sql}")' in p.read_text() for p in same_plan)
 
 
 def test_python_runs_warm_the_python_path_first(dry_run: tuple[dict, Path, Path]) -> None:
@@ -82,6 +88,43 @@ def test_python_runs_warm_the_python_path_first(dry_run: tuple[dict, Path, Path]
 
 def args_target(args: list[str]) -> int:
     return args.index("--target") + 1
+
+
+def test_an_adapters_runs_share_one_process_and_spark(dry_run: tuple[dict, Path, Path]) -> None:
+    """Per adapter, the identical-settings runs join the first one's worker process, as do the
+    own-defaults runs; the joining runs name that process's Spark directories, measure in a
+    schema of their own, and do not warm up again (but for the Python path's own warm-up)."""
+    _, out, _ = dry_run
+    groups = [
+        ("ours", "p1-t1", ["p1-t4", "seed-t1", "seed_small-t1", "python-t1"]),
+        ("dbt-spark", "p1-t1", ["p1-t4", "seed_small-t1"]),
+        ("ours", "p1_own-t1", ["p1_own-t4"]),
+        ("dbt-spark", "p1_own-t1", ["p1_own-t4"]),
+    ]
+    schemas = set()
+    for adapter, host_prefix, joining in groups:
+        host = f"{host_prefix}-{adapter}-r0"
+        host_spec = json.loads((out / "runs" / host / "spec.json").read_text())
+        host_profile = yaml.safe_load((out / "runs" / host / "profiles.yml").read_text())
+        host_out = host_profile["bench"]["outputs"]["measure"]
+        assert host_spec["host"] == "" and len(host_spec["warmup"]) == 1
+        schemas.add(host_out["schema"])
+        for prefix in joining:
+            name = f"{prefix}-{adapter}-r0"
+            spec = json.loads((out / "runs" / name / "spec.json").read_text())
+            assert spec["host"] == host
+            assert len(spec["warmup"]) == (1 if prefix == "python-t1" else 0)
+            measure = yaml.safe_load((out / "runs" / name / "profiles.yml").read_text())
+            measure = measure["bench"]["outputs"]["measure"]
+            schemas.add(measure["schema"])
+            key = "spark_conf" if "spark_conf" in measure else "server_side_parameters"
+            assert measure[key] == host_out[key]  # the Spark already running, unchanged
+            if adapter == "ours":
+                assert measure["spark_local_dir"] == host_out["spark_local_dir"]
+            assert measure["threads"] == (4 if "-t4" in prefix else 1)
+    seed = json.loads((out / "runs" / "seed-t1-ours-r0" / "spec.json").read_text())
+    assert seed["check_seed"]["table"] == "spark_catalog.bench_seed_t1.bench_seed"
+    assert "bench_seed_t1" in schemas and "bench_p1_t4" in schemas
 
 
 def test_python_sql_ratio_compares_twins_of_one_run() -> None:
@@ -101,6 +144,8 @@ def test_python_sql_ratio_compares_twins_of_one_run() -> None:
         run({"py_trivial": 9.0, "sql_trivial": 1.0}, ok=False),  # failed runs do not count
     ]
     assert figures.python_sql_ratio(results, "ours") == pytest.approx((1.0 + 3.0) / 2)
+    results[0]["nodes"].append({"unique_id": "model.bench.py_plan", "execution_time": 2.2})
+    assert figures.python_sql_ratio(results, "ours", "py_plan") == pytest.approx(1.1)
     assert figures.python_sql_ratio([], "ours") is None
 
 
