@@ -1,15 +1,17 @@
 """Session mode against dbt-spark's `method: session`, side by side in one run.
 
     python bench/run.py                     # full run (about 30 minutes on 2 busy cores)
-    python bench/run.py --quick             # one repeat, no 1,000-model run (about 10 minutes)
+    python bench/run.py --quick             # one repeat, no 1,000-model run (about 9 minutes)
     python bench/run.py --quick --dry-run   # generate projects and run specs; run no dbt
 
-Every measured dbt invocation runs in its own Python process whose local Spark is started by
-the adapter under test, with the same Spark settings for both adapters (checked after the run);
-the two adapters alternate order from repeat to repeat. Each process first warms up (Spark
-start, a 10-model project and a 3-row seed), then runs the measured command. The time compared
-is dbt's own `elapsed_time` from run_results.json: everything the command does after parsing
-(schema creation, relation cache, every node), with Spark up. See docs/performance.md.
+Measured dbt invocations run in fresh Python processes whose local Spark is started by the
+adapter under test, with the same Spark settings for both adapters (checked after the run): per
+repeat one process per adapter for the identical-settings runs and one for the own-defaults
+runs; the two adapters alternate order from repeat to repeat. Each process first warms up
+(Spark start, a 10-model project and a 3-row seed), then runs its measured commands, each in a
+schema of its own. The time compared is dbt's own `elapsed_time` from run_results.json:
+everything the command does after parsing (schema creation, relation cache, every node), with
+Spark up. See docs/performance.md.
 
 "ours" is the adapter of the tree this bench/ lives in (its root goes first on PYTHONPATH, ahead
 of any installed copy); dbt-spark is the installed one. The last line printed is
