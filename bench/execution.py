@@ -56,12 +56,16 @@ def adapter_path(adapter: str, settings: Settings) -> str:
     return os.pathsep.join(inherited)
 
 
-def execute(run: Run, spec: Path, metastore: Path | None, settings: Settings) -> dict[str, Any]:
+def execute(
+    members: list[tuple[Run, Path]], metastore: Path | None, settings: Settings
+) -> list[dict[str, Any]]:
+    """A run and the runs joining its process (plan.share_processes); a result for each."""
+    run, spec = members[0]
     if run.workload.startswith("startup_"):  # whole commands, no warm-up: bench/startup.py
         from startup import execute_startup
 
-        return execute_startup(run, spec, metastore, settings)
-    return execute_process([(run, spec)], metastore, settings)[0]
+        return [execute_startup(run, spec, metastore, settings)]
+    return execute_process(members, metastore, settings)
 
 
 def execute_process(

@@ -36,7 +36,6 @@ sys.path.insert(1, str(REPO))  # this tree's adapter, for its local Spark defaul
 from execution import (  # noqa: E402
     adapter_path,
     execute,
-    execute_process,
     jobs_api_figures,
     make_metastore_template,
 )
@@ -104,10 +103,7 @@ def run_all(specs: list[tuple[Run, Path]], settings: Settings) -> None:
             if run.host:
                 continue  # measured in its host's process
             members = [(run, spec)] + [(r, s) for r, s in specs if r.host == run.name]
-            if len(members) == 1:
-                results = [execute(run, spec, metastore, settings)]
-            else:
-                results = execute_process(members, metastore, settings)
+            results = execute(members, metastore, settings)
             for (member, _), result in zip(members, results):
                 done += 1
                 settings.results.append(result)
